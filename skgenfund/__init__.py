@@ -1,0 +1,13 @@
+"""skgenfund: the fundamentals of generative models as scikit-learn estimators.
+
+Every public name is importable from the top level. Importing the package
+compiles no Numba kernel and does not import matplotlib.
+"""
+
+from .density import GaussianMLE
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "GaussianMLE",
+]

@@ -1,0 +1,55 @@
+"""Compiled Gaussian building blocks shared by the package's Numba kernels.
+
+These are the compiled counterparts of :mod:`skgenfund._core.gaussian` for
+one point at a time: the samplers run whole Markov chains through them, and
+other topics' kernels call them instead of re-deriving the density. All are
+``@njit(cache=True)``; nothing is compiled until first called.
+"""
+
+import math
+
+import numpy as np
+from numba import njit
+
+LOG_2PI = math.log(2.0 * math.pi)
+
+
+@njit(cache=True)
+def logsumexp_1d(values):
+    """Stable log(sum(exp(values))) of a 1-D array; -inf if all are -inf."""
+    top = -np.inf
+    for value in values:
+        if value > top:
+            top = value
+    if top == -np.inf:
+        return -np.inf
+    total = 0.0
+    for value in values:
+        total += math.exp(value - top)
+    return top + math.log(total)
+
+
+@njit(cache=True)
+def gaussian_logpdf_point(x, mean, precision_cholesky, log_det):
+    """log N(x | mean, Sigma) with Sigma^{-1} = U U^T, U upper triangular (d, d)."""
+    n_features = x.shape[0]
+    squared = 0.0
+    for j in range(n_features):
+        acc = 0.0
+        # column j of an upper-triangular U has non-zeros in rows 0..j
+        for i in range(j + 1):
+            acc += (x[i] - mean[i]) * precision_cholesky[i, j]
+        squared += acc * acc
+    return -0.5 * (n_features * LOG_2PI + squared) + log_det
+
+
+@njit(cache=True)
+def mixture_logpdf_point(x, log_weights, means, precisions_cholesky, log_dets):
+    """log sum_k w_k N(x | mu_k, Sigma_k) for full (K, d, d) precision factors."""
+    n_components = means.shape[0]
+    terms = np.empty(n_components)
+    for k in range(n_components):
+        terms[k] = log_weights[k] + gaussian_logpdf_point(
+            x, means[k], precisions_cholesky[k], log_dets[k]
+        )
+    return logsumexp_1d(terms)

@@ -1,0 +1,71 @@
+"""Behaviour shared by the package's density estimators.
+
+A density estimator here provides ``score_samples(X)`` (log-density per row)
+and ``n_parameters()``; this mixin derives ``score`` (mean log-likelihood,
+the default criterion of ``GridSearchCV``), ``bic`` and ``aic`` from them, with
+scikit-learn's sign conventions (lower is better).
+"""
+
+import numpy as np
+from sklearn.base import DensityMixin
+
+
+class LikelihoodScoreMixin(DensityMixin):
+    """Mean log-likelihood ``score`` plus ``bic`` and ``aic`` from ``score_samples``."""
+
+    def score(self, X, y=None, sample_weight=None):
+        """Mean log-likelihood of the rows of X under the fitted model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to score.
+        y : None
+            Ignored; present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of a weighted mean; None gives every row weight 1.
+
+        Returns
+        -------
+        log_likelihood : float
+            Mean of ``score_samples(X)`` (weighted if ``sample_weight`` is given).
+        """
+        log_density = self.score_samples(X)
+        if sample_weight is None:
+            return float(np.mean(log_density))
+        from .validation import check_sample_weight
+
+        sample_weight = check_sample_weight(sample_weight, log_density[:, None])
+        return float(np.average(log_density, weights=sample_weight))
+
+    def bic(self, X):
+        """Bayesian information criterion of the fit on X (lower is better).
+
+        ``-2 log L + n_parameters * log(n_samples)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        bic : float
+        """
+        n_samples = np.shape(X)[0]
+        return -2.0 * self.score(X) * n_samples + self.n_parameters() * np.log(n_samples)
+
+    def aic(self, X):
+        """Akaike information criterion of the fit on X (lower is better).
+
+        ``-2 log L + 2 n_parameters``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        aic : float
+        """
+        n_samples = np.shape(X)[0]
+        return -2.0 * self.score(X) * n_samples + 2.0 * self.n_parameters()

@@ -1,0 +1,387 @@
+"""Gaussian mathematics written once for the whole package.
+
+Every estimator that evaluates or fits a Gaussian (the maximum-likelihood
+Gaussian, the EM mixture, the generative classifier through them, the
+samplers' compiled targets and the Fréchet distance) goes through these
+functions. Conventions follow :mod:`sklearn.mixture`:
+
+* parameters are stored per component, ``means`` of shape (n_components,
+  n_features);
+* covariances have the shapes of scikit-learn's mixtures for each
+  ``covariance_type``: ``"full"`` (K, d, d), ``"tied"`` (d, d), ``"diag"``
+  (K, d), ``"spherical"`` (K,);
+* densities are evaluated through the Cholesky factor of the precision,
+  ``precisions_cholesky`` = L^{-T} where covariance = L L^T, so that
+  ``log N(x | mu, Sigma) = -d/2 log(2 pi) + log|det U| - ||(x - mu) U||^2 / 2``.
+
+Moments are always accumulated centred, ``sum_i w_i (x_i - mu)^2``, never as
+``E[x^2] - mu^2``, so variances cannot come out negative by cancellation.
+"""
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+from scipy import linalg
+
+__all__ = [
+    "COVARIANCE_TYPES",
+    "compute_precision_cholesky",
+    "estimate_gaussian_parameters",
+    "full_precision_cholesky",
+    "log_det_cholesky",
+    "log_gaussian_prob",
+    "MixtureDensity",
+    "mixture_density",
+    "n_gaussian_parameters",
+    "precision_cholesky_from_precisions",
+    "precisions_from_cholesky",
+    "sample_gaussian",
+]
+
+COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
+
+LOG_2PI = math.log(2.0 * math.pi)
+
+
+def _singular_message(dtype):
+    message = (
+        "The covariance matrix is singular or not positive definite (a component "
+        "has collapsed onto too few distinct points, or a feature is constant). "
+        "Increase reg_covar (e.g. reg_covar=1e-6), reduce the number of "
+        "components, or scale the input data."
+    )
+    if dtype == np.float32:
+        message += " Passing float64 data instead of float32 can also help."
+    return message
+
+
+def _cholesky_precision_of(covariance):
+    """Return L^{-T} (upper triangular) for one covariance matrix."""
+    try:
+        cov_chol = linalg.cholesky(covariance, lower=True)
+    except linalg.LinAlgError as exc:
+        raise ValueError(_singular_message(covariance.dtype)) from exc
+    n_features = covariance.shape[0]
+    identity = np.eye(n_features, dtype=covariance.dtype)
+    return linalg.solve_triangular(cov_chol, identity, lower=True).T
+
+
+def compute_precision_cholesky(covariances, covariance_type):
+    """Cholesky factors of the precisions from covariances.
+
+    Parameters
+    ----------
+    covariances : ndarray
+        Covariances with the shape of ``covariance_type`` (see module notes).
+    covariance_type : {"full", "tied", "diag", "spherical"}
+
+    Returns
+    -------
+    precisions_cholesky : ndarray
+        Same shape as ``covariances``: upper-triangular L^{-T} for "full" and
+        "tied", ``1 / sqrt(variance)`` for "diag" and "spherical".
+
+    Raises
+    ------
+    ValueError
+        If a covariance is not positive definite; the message names
+        ``reg_covar`` as the fix.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgenfund._core.gaussian import compute_precision_cholesky
+    >>> compute_precision_cholesky(np.array([4.0, 0.25]), "spherical")
+    array([0.5, 2. ])
+    """
+    covariances = np.asarray(covariances)
+    if not np.all(np.isfinite(covariances)):
+        raise ValueError(
+            "The covariance contains NaN or infinity; check the input data for "
+            "extreme values or increase reg_covar."
+        )
+    if covariance_type == "full":
+        return np.stack([_cholesky_precision_of(cov) for cov in covariances])
+    if covariance_type == "tied":
+        return _cholesky_precision_of(covariances)
+    if np.any(covariances <= 0.0):
+        raise ValueError(_singular_message(covariances.dtype))
+    return 1.0 / np.sqrt(covariances)
+
+
+def _flip(matrix):
+    return matrix[::-1, ::-1]
+
+
+def precision_cholesky_from_precisions(precisions, covariance_type):
+    """Upper-triangular factors U with ``precision = U U^T``.
+
+    The precision is factorised directly (through the exchange-matrix trick),
+    without inverting it, as scikit-learn does.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgenfund._core.gaussian import precision_cholesky_from_precisions
+    >>> precision_cholesky_from_precisions(np.array([[4.0, 0.0], [0.0, 9.0]]), "tied")
+    array([[2., 0.],
+           [0., 3.]])
+    """
+    precisions = np.asarray(precisions)
+
+    def factor(precision):
+        try:
+            lower = linalg.cholesky(_flip(precision), lower=True)
+        except linalg.LinAlgError as exc:
+            raise ValueError(
+                "A precision matrix is not positive definite; pass symmetric "
+                "positive-definite precisions."
+            ) from exc
+        return np.ascontiguousarray(_flip(lower))
+
+    if covariance_type == "full":
+        return np.stack([factor(precision) for precision in precisions])
+    if covariance_type == "tied":
+        return factor(precisions)
+    if np.any(precisions <= 0.0):
+        raise ValueError("Precisions must be positive.")
+    return np.sqrt(precisions)
+
+
+def precisions_from_cholesky(precisions_cholesky, covariance_type):
+    """Precisions ``U U^T`` from their Cholesky factors."""
+    if covariance_type == "full":
+        return np.einsum("kij,klj->kil", precisions_cholesky, precisions_cholesky)
+    if covariance_type == "tied":
+        return precisions_cholesky @ precisions_cholesky.T
+    return precisions_cholesky**2
+
+
+def log_det_cholesky(precisions_cholesky, covariance_type, n_features):
+    """log det(U) for each component: half the log-determinant of the precision.
+
+    Returns
+    -------
+    log_det : ndarray of shape (n_components,) or float for "tied"
+    """
+    if covariance_type == "full":
+        diagonals = np.diagonal(precisions_cholesky, axis1=1, axis2=2)
+        return np.sum(np.log(diagonals), axis=1)
+    if covariance_type == "tied":
+        return np.sum(np.log(np.diag(precisions_cholesky)))
+    if covariance_type == "diag":
+        return np.sum(np.log(precisions_cholesky), axis=1)
+    return n_features * np.log(precisions_cholesky)
+
+
+def log_gaussian_prob(X, means, precisions_cholesky, covariance_type):
+    """Log-density of every row of X under every Gaussian component.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    means : ndarray of shape (n_components, n_features)
+    precisions_cholesky : ndarray
+        Cholesky factors of the precisions, shaped as for ``covariance_type``.
+    covariance_type : {"full", "tied", "diag", "spherical"}
+
+    Returns
+    -------
+    log_prob : ndarray of shape (n_samples, n_components)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgenfund._core.gaussian import log_gaussian_prob
+    >>> float(log_gaussian_prob(np.zeros((1, 1)), np.zeros((1, 1)),
+    ...                         np.ones(1), "spherical")[0, 0])
+    -0.9189385332046727
+    """
+    n_samples, n_features = X.shape
+    n_components = means.shape[0]
+    log_det = log_det_cholesky(precisions_cholesky, covariance_type, n_features)
+    squared = np.empty((n_samples, n_components), dtype=X.dtype)
+    for k in range(n_components):
+        diff = X - means[k]
+        if covariance_type == "full":
+            y = diff @ precisions_cholesky[k]
+        elif covariance_type == "tied":
+            y = diff @ precisions_cholesky
+        else:
+            y = diff * precisions_cholesky[k]
+        squared[:, k] = np.einsum("ij,ij->i", y, y)
+    return -0.5 * (n_features * LOG_2PI + squared) + log_det
+
+
+def estimate_gaussian_parameters(
+    X, resp, reg_covar, covariance_type, sample_weight=None, *, empty_guard=True
+):
+    """Weighted maximum-likelihood Gaussian parameters (the EM M-step).
+
+    Each component k gets weights ``resp[:, k] * sample_weight``; its mean is
+    the weighted average and its covariance the weighted average of the
+    centred outer products (1/N normalisation, the MLE), plus ``reg_covar``
+    on the diagonal.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    resp : ndarray of shape (n_samples, n_components)
+        Responsibilities (or one column of ones for a single Gaussian).
+    reg_covar : float
+        Non-negative regularisation added to the diagonal.
+    covariance_type : {"full", "tied", "diag", "spherical"}
+    sample_weight : ndarray of shape (n_samples,), default=None
+    empty_guard : bool, default=True
+        Add ``10 * eps`` to each component's weight so that an emptied mixture
+        component divides by a tiny number instead of zero (scikit-learn's
+        convention). A single Gaussian with positive total weight passes
+        False to get the exact closed form.
+
+    Returns
+    -------
+    nk : ndarray of shape (n_components,)
+        Total weight of each component (plus ``10 * eps`` so that an empty
+        component gives no division by zero, as in scikit-learn).
+    means : ndarray of shape (n_components, n_features)
+    covariances : ndarray shaped as for ``covariance_type``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgenfund._core.gaussian import estimate_gaussian_parameters
+    >>> X = np.array([[0.0], [2.0]])
+    >>> nk, means, cov = estimate_gaussian_parameters(X, np.ones((2, 1)), 0.0, "diag")
+    >>> means, cov
+    (array([[1.]]), array([[1.]]))
+    """
+    if sample_weight is not None:
+        resp = resp * sample_weight[:, np.newaxis]
+    nk = resp.sum(axis=0)
+    if empty_guard:
+        nk = nk + 10 * np.finfo(resp.dtype).eps
+    means = (resp.T @ X) / nk[:, np.newaxis]
+    n_components, n_features = means.shape
+    if covariance_type in ("full", "tied"):
+        covariances = np.empty((n_components, n_features, n_features), dtype=X.dtype)
+        for k in range(n_components):
+            diff = X - means[k]
+            covariances[k] = (resp[:, k] * diff.T) @ diff / nk[k]
+        if covariance_type == "tied":
+            covariances = np.tensordot(nk, covariances, axes=1) / nk.sum()
+            covariances.flat[:: n_features + 1] += reg_covar
+        else:
+            for covariance in covariances:
+                covariance.flat[:: n_features + 1] += reg_covar
+        return nk, means, covariances
+    variances = np.empty((n_components, n_features), dtype=X.dtype)
+    for k in range(n_components):
+        diff = X - means[k]
+        variances[k] = resp[:, k] @ (diff * diff) / nk[k]
+    variances += reg_covar
+    if covariance_type == "spherical":
+        variances = variances.mean(axis=1)
+    return nk, means, variances
+
+
+def n_gaussian_parameters(n_components, n_features, covariance_type):
+    """Number of free parameters of a Gaussian mixture (weights, means, covariances).
+
+    Examples
+    --------
+    >>> from skgenfund._core.gaussian import n_gaussian_parameters
+    >>> n_gaussian_parameters(3, 2, "diag")  # K (2 D + 1) - 1
+    14
+    """
+    if covariance_type == "full":
+        cov_params = n_components * n_features * (n_features + 1) // 2
+    elif covariance_type == "tied":
+        cov_params = n_features * (n_features + 1) // 2
+    elif covariance_type == "diag":
+        cov_params = n_components * n_features
+    else:
+        cov_params = n_components
+    return int(cov_params + n_components * n_features + n_components - 1)
+
+
+def full_precision_cholesky(precisions_cholesky, covariance_type, n_components, n_features):
+    """Expand any covariance type to full (K, d, d) precision Cholesky factors.
+
+    The compiled kernels (samplers, single-point densities) work on this one
+    canonical form.
+    """
+    if covariance_type == "full":
+        full = np.asarray(precisions_cholesky, dtype=np.float64)
+    elif covariance_type == "tied":
+        full = np.repeat(np.asarray(precisions_cholesky, dtype=np.float64)[None],
+                         n_components, axis=0)
+    else:
+        diag = np.asarray(precisions_cholesky, dtype=np.float64)
+        if covariance_type == "spherical":
+            diag = np.repeat(diag.reshape(-1, 1), n_features, axis=1)
+        full = np.zeros((n_components, n_features, n_features))
+        rows = np.arange(n_features)
+        full[:, rows, rows] = diag
+    return np.ascontiguousarray(full)
+
+
+def sample_gaussian(rng, mean, covariance, covariance_type, n_samples):
+    """Draw ``n_samples`` rows from one Gaussian component.
+
+    Parameters
+    ----------
+    rng : numpy.random.RandomState
+    mean : ndarray of shape (n_features,)
+    covariance : ndarray
+        (d, d) for "full"/"tied", (d,) for "diag", a scalar for "spherical".
+    covariance_type : {"full", "tied", "diag", "spherical"}
+    n_samples : int
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features)
+    """
+    n_features = mean.shape[0]
+    if covariance_type in ("full", "tied"):
+        return rng.multivariate_normal(mean, covariance, int(n_samples))
+    scale = np.sqrt(np.broadcast_to(covariance, (n_features,)))
+    return mean + rng.standard_normal(size=(int(n_samples), n_features)) * scale
+
+
+class MixtureDensity(NamedTuple):
+    """A fitted Gaussian mixture in the canonical form the compiled kernels use.
+
+    The package's own densities (``GaussianMLE`` is a one-component mixture,
+    ``EMGaussianMixture``) expose themselves in this form through a
+    ``_mixture_density()`` method, so that a sampler can evaluate them with
+    :func:`skgenfund._core._kernels.mixture_logpdf_point` and run a whole
+    chain without Python per step.
+    """
+
+    log_weights: np.ndarray  # (K,)
+    means: np.ndarray  # (K, d)
+    precisions_cholesky: np.ndarray  # (K, d, d), upper triangular
+    log_dets: np.ndarray  # (K,)
+
+
+def mixture_density(weights, means, precisions_cholesky, covariance_type):
+    """Pack mixture parameters of any covariance type as a :class:`MixtureDensity`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgenfund._core.gaussian import mixture_density
+    >>> density = mixture_density(np.ones(1), np.zeros((1, 2)), np.ones(1), "spherical")
+    >>> density.precisions_cholesky.shape
+    (1, 2, 2)
+    """
+    means = np.ascontiguousarray(means, dtype=np.float64)
+    n_components, n_features = means.shape
+    full = full_precision_cholesky(
+        precisions_cholesky, covariance_type, n_components, n_features
+    )
+    log_dets = log_det_cholesky(full, "full", n_features)
+    with np.errstate(divide="ignore"):
+        log_weights = np.log(np.asarray(weights, dtype=np.float64))
+    return MixtureDensity(log_weights, means, full, np.ascontiguousarray(log_dets))

@@ -1,0 +1,210 @@
+"""Maximum-likelihood Gaussian density estimation."""
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from .._core.base import LikelihoodScoreMixin
+from .._core.gaussian import (
+    compute_precision_cholesky,
+    estimate_gaussian_parameters,
+    log_gaussian_prob,
+    mixture_density,
+    n_gaussian_parameters,
+    sample_gaussian,
+)
+from .._core.validation import (
+    check_n_samples,
+    check_nonzero_variance,
+    check_option,
+    check_positive_int,
+    check_random_state,
+    check_sample_weight,
+    validate_X,
+)
+
+COVARIANCE_TYPES = ("full", "diag", "spherical")
+
+
+class GaussianMLE(LikelihoodScoreMixin, BaseEstimator):
+    """Multivariate Gaussian fitted by maximum likelihood.
+
+    The maximum-likelihood estimate is closed form: the (weighted) sample mean
+    and the (weighted) average of centred outer products, normalised by the
+    total weight (``ddof=0``, the 1/N estimator, not the unbiased 1/(N-1)).
+
+    Parameters
+    ----------
+    covariance_type : {"full", "diag", "spherical"}, default="full"
+        Structure of the covariance: a full matrix, a diagonal (independent
+        features, as in Gaussian naive Bayes), or one variance shared by all
+        features.
+    reg_covar : float, default=0.0
+        Non-negative value added to the diagonal of the covariance. The
+        default 0 gives the exact MLE; a positive value makes the fit defined
+        for constant or collinear features.
+
+    Attributes
+    ----------
+    mean_ : ndarray of shape (n_features,)
+        Maximum-likelihood mean.
+    covariance_ : ndarray or float
+        Maximum-likelihood covariance: (n_features, n_features) for "full",
+        (n_features,) for "diag", a float for "spherical".
+    precision_cholesky_ : ndarray or float
+        Cholesky factor U of the precision (``inv(covariance_) = U U^T``),
+        shaped as ``covariance_``; U is upper triangular for "full".
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string feature names.
+
+    See Also
+    --------
+    BayesianGaussian : The conjugate Bayesian counterpart, which keeps the
+        uncertainty about the mean and covariance.
+    EMGaussianMixture : A mixture of Gaussians fitted by EM.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgenfund import GaussianMLE
+    >>> X = np.array([[0.0, 1.0], [2.0, 1.0], [1.0, 4.0]])
+    >>> model = GaussianMLE().fit(X)
+    >>> model.mean_
+    array([1., 2.])
+    >>> model.covariance_
+    array([[0.66666667, 0.        ],
+           [0.        , 2.        ]])
+    >>> round(model.score(X), 4)
+    -2.9817
+    """
+
+    def __init__(self, *, covariance_type="full", reg_covar=0.0):
+        self.covariance_type = covariance_type
+        self.reg_covar = reg_covar
+
+    def _check_parameters(self):
+        check_option("covariance_type", self.covariance_type, COVARIANCE_TYPES)
+        if not np.isscalar(self.reg_covar) or not self.reg_covar >= 0:
+            raise ValueError(
+                f"reg_covar must be a non-negative float; got {self.reg_covar!r}."
+            )
+
+    def fit(self, X, y=None, sample_weight=None):
+        """Estimate the mean and covariance by maximum likelihood.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : None
+            Ignored; present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; an integer weight is equivalent to repeating
+            the row that many times.
+
+        Returns
+        -------
+        self : GaussianMLE
+            The fitted estimator.
+        """
+        self._check_parameters()
+        X = validate_X(self, X, reset=True)
+        sample_weight = check_sample_weight(sample_weight, X)
+        check_n_samples(
+            int(np.count_nonzero(sample_weight)), 2, what="estimating a covariance"
+        )
+        _, means, covariances = estimate_gaussian_parameters(
+            X,
+            np.ones((X.shape[0], 1), dtype=X.dtype),
+            0.0,
+            self.covariance_type,
+            sample_weight=sample_weight,
+            empty_guard=False,
+        )
+        variances = (
+            np.diagonal(covariances[0]) if self.covariance_type == "full"
+            else np.atleast_2d(covariances)[0]
+        )
+        check_nonzero_variance(variances, self.reg_covar)
+        if self.covariance_type == "full":
+            covariances[0].flat[:: X.shape[1] + 1] += self.reg_covar
+        else:
+            covariances = covariances + self.reg_covar
+        precisions_cholesky = compute_precision_cholesky(
+            covariances, self.covariance_type
+        )
+        self.mean_ = means[0]
+        self.covariance_ = self._unstack(covariances)
+        self.precision_cholesky_ = self._unstack(precisions_cholesky)
+        return self
+
+    def _unstack(self, stacked):
+        if self.covariance_type == "spherical":
+            return float(stacked[0])
+        return stacked[0]
+
+    def _stacked(self):
+        """Parameters with a leading component axis, as the shared core uses."""
+        means = self.mean_[np.newaxis]
+        precisions_cholesky = np.asarray(self.precision_cholesky_)[np.newaxis]
+        return means, precisions_cholesky
+
+    def score_samples(self, X):
+        """Log-density of each row of X under the fitted Gaussian.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_density : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = validate_X(self, X, reset=False)
+        means, precisions_cholesky = self._stacked()
+        return log_gaussian_prob(X, means, precisions_cholesky, self.covariance_type)[
+            :, 0
+        ]
+
+    def sample(self, n_samples=1, random_state=None):
+        """Draw samples from the fitted Gaussian.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples.
+        random_state : int, RandomState instance or None, default=None
+            Seed or generator; None uses NumPy's global generator.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+        """
+        check_is_fitted(self)
+        n_samples = check_positive_int("n_samples", n_samples)
+        rng = check_random_state(random_state)
+        return sample_gaussian(
+            rng, self.mean_, self.covariance_, self.covariance_type, n_samples
+        )
+
+    def n_parameters(self):
+        """Number of free parameters: the mean plus the covariance's.
+
+        Returns
+        -------
+        n_parameters : int
+        """
+        check_is_fitted(self)
+        # a one-component mixture has no free weight
+        return n_gaussian_parameters(1, self.n_features_in_, self.covariance_type)
+
+    def _mixture_density(self):
+        """The fit as a one-component :class:`~skgenfund._core.gaussian.MixtureDensity`."""
+        check_is_fitted(self)
+        means, precisions_cholesky = self._stacked()
+        return mixture_density(
+            np.ones(1), means, precisions_cholesky, self.covariance_type
+        )
