@@ -8,7 +8,9 @@ from skgenfund import GaussianMLE
 @pytest.fixture
 def X():
     rng = np.random.RandomState(0)
-    return rng.multivariate_normal([1.0, -2.0, 0.5], [[2.0, 0.3, 0.1], [0.3, 1.0, -0.2], [0.1, -0.2, 0.5]], 200)
+    return rng.multivariate_normal(
+        [1.0, -2.0, 0.5], [[2.0, 0.3, 0.1], [0.3, 1.0, -0.2], [0.1, -0.2, 0.5]], 200
+    )
 
 
 def test_full_matches_closed_form_and_scipy(X):

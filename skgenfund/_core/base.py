@@ -52,7 +52,9 @@ class LikelihoodScoreMixin(DensityMixin):
         bic : float
         """
         n_samples = np.shape(X)[0]
-        return -2.0 * self.score(X) * n_samples + self.n_parameters() * np.log(n_samples)
+        return -2.0 * self.score(X) * n_samples + self.n_parameters() * np.log(
+            n_samples
+        )
 
     def aic(self, X):
         """Akaike information criterion of the fit on X (lower is better).

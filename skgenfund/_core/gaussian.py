@@ -305,7 +305,9 @@ def n_gaussian_parameters(n_components, n_features, covariance_type):
     return int(cov_params + n_components * n_features + n_components - 1)
 
 
-def full_precision_cholesky(precisions_cholesky, covariance_type, n_components, n_features):
+def full_precision_cholesky(
+    precisions_cholesky, covariance_type, n_components, n_features
+):
     """Expand any covariance type to full (K, d, d) precision Cholesky factors.
 
     The compiled kernels (samplers, single-point densities) work on this one
@@ -314,8 +316,11 @@ def full_precision_cholesky(precisions_cholesky, covariance_type, n_components, 
     if covariance_type == "full":
         full = np.asarray(precisions_cholesky, dtype=np.float64)
     elif covariance_type == "tied":
-        full = np.repeat(np.asarray(precisions_cholesky, dtype=np.float64)[None],
-                         n_components, axis=0)
+        full = np.repeat(
+            np.asarray(precisions_cholesky, dtype=np.float64)[None],
+            n_components,
+            axis=0,
+        )
     else:
         diag = np.asarray(precisions_cholesky, dtype=np.float64)
         if covariance_type == "spherical":

@@ -146,7 +146,9 @@ def check_sample_weight(sample_weight, X):
         sample_weight, X, dtype=np.float64, allow_all_zero_weights=True
     )
     if not np.all(np.isfinite(sample_weight)):
-        raise ValueError("sample_weight contains NaN or infinity; weights must be finite.")
+        raise ValueError(
+            "sample_weight contains NaN or infinity; weights must be finite."
+        )
     if np.any(sample_weight < 0):
         raise ValueError(
             "sample_weight contains negative values; weights must be >= 0 "

@@ -124,7 +124,8 @@ class GaussianMLE(LikelihoodScoreMixin, BaseEstimator):
             empty_guard=False,
         )
         variances = (
-            np.diagonal(covariances[0]) if self.covariance_type == "full"
+            np.diagonal(covariances[0])
+            if self.covariance_type == "full"
             else np.atleast_2d(covariances)[0]
         )
         check_nonzero_variance(variances, self.reg_covar)
@@ -202,7 +203,7 @@ class GaussianMLE(LikelihoodScoreMixin, BaseEstimator):
         return n_gaussian_parameters(1, self.n_features_in_, self.covariance_type)
 
     def _mixture_density(self):
-        """The fit as a one-component :class:`~skgenfund._core.gaussian.MixtureDensity`."""
+        """The fit as a one-component ``MixtureDensity`` for compiled kernels."""
         check_is_fitted(self)
         means, precisions_cholesky = self._stacked()
         return mixture_density(
