@@ -1,0 +1,36 @@
+"""The tour: every topic of the package end to end on bundled data.
+
+Each topic is a module of this package with a ``TITLE`` and a
+``run(report)`` function; :data:`TOPICS` lists them in the chapter's order.
+The tour is the only part of the package, with the examples, that imports
+:mod:`skgenfund.plotting` (and through it matplotlib).
+"""
+
+import importlib
+
+from .report import TourReport
+
+# Module names under skgenfund._tour, in the chapter's order.
+TOPICS = [
+    "classification",
+    "density",
+]
+
+
+def run_tour(out_dir, stream=None):
+    """Run every topic of the tour, writing figures and ``report.md`` to ``out_dir``.
+
+    Returns
+    -------
+    report_path : pathlib.Path
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    report = TourReport(out_dir, stream=stream)
+    for number, name in enumerate(TOPICS, start=1):
+        topic = importlib.import_module(f"{__name__}.{name}")
+        report.section(topic.TITLE, number, len(TOPICS))
+        topic.run(report)
+        report.end_section()
+    return report.write()

@@ -1,0 +1,82 @@
+"""The tour's report: progress on the terminal, figures and ``report.md`` on disk."""
+
+import sys
+import time
+from pathlib import Path
+
+
+class TourReport:
+    """Collects the tour's sections, numbers and figures.
+
+    Each topic's ``run(report)`` calls :meth:`section` once, then
+    :meth:`line`, :meth:`value` and :meth:`figure`; everything is echoed to the
+    terminal as it happens and written to ``report.md`` by :meth:`write`.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Folder for the figures and ``report.md`` (created if missing).
+    stream : file-like, default=sys.stdout
+        Where progress is printed.
+    """
+
+    def __init__(self, out_dir, stream=None):
+        self.out_dir = Path(out_dir)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.stream = sys.stdout if stream is None else stream
+        self._markdown = ["# skgenfund tour", ""]
+        self._started = time.perf_counter()
+        self._section_started = None
+        self.figures = []
+
+    def _echo(self, text):
+        print(text, file=self.stream, flush=True)
+
+    def section(self, title, number=None, total=None):
+        """Start a topic."""
+        self._section_started = time.perf_counter()
+        counter = f"[{number}/{total}] " if number is not None else ""
+        self._echo(f"\n{counter}{title}")
+        self._echo("-" * (len(counter) + len(title)))
+        self._markdown += [f"## {title}", ""]
+
+    def line(self, text):
+        """A sentence of the report."""
+        self._echo(f"  {text}")
+        self._markdown += [text, ""]
+
+    def value(self, name, value, truth=None, fmt=".4f"):
+        """A key number, with its true value when the mathematics knows it."""
+        text = f"{name}: {value:{fmt}}"
+        if truth is not None:
+            text += f" (true value {truth:{fmt}})"
+        self._echo(f"  {text}")
+        self._markdown += [f"- {text}"]
+        return value
+
+    def figure(self, fig, filename, caption):
+        """Save a matplotlib figure as PNG and link it from the report."""
+        import matplotlib.pyplot as plt
+
+        path = self.out_dir / filename
+        fig.savefig(path, dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        self.figures.append(path)
+        self._echo(f"  figure: {path}")
+        self._markdown += ["", f"![{caption}]({filename})", "", f"*{caption}*", ""]
+        return path
+
+    def end_section(self):
+        """Close a topic, reporting how long it took."""
+        seconds = time.perf_counter() - self._section_started
+        self._echo(f"  ({seconds:.1f} s)")
+        self._markdown += ["", f"_Section time: {seconds:.1f} s._", ""]
+
+    def write(self):
+        """Write ``report.md`` and return its path."""
+        total = time.perf_counter() - self._started
+        self._markdown += [f"Total time: {total:.1f} s.", ""]
+        path = self.out_dir / "report.md"
+        path.write_text("\n".join(self._markdown), encoding="utf-8")
+        self._echo(f"\nReport written to {path} ({total:.1f} s in all).")
+        return path

@@ -1,0 +1,9 @@
+"""Matplotlib helpers for the package's estimators.
+
+Each function takes ``ax=None`` (a new figure is made when None) and returns
+the Axes it drew on. Matplotlib is imported only when a function is called,
+never when :mod:`skgenfund` is imported. These helpers are used by the tour
+and the gallery examples; users call them directly.
+"""
+
+__all__ = []
