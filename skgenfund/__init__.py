@@ -4,10 +4,11 @@ Every public name is importable from the top level. Importing the package
 compiles no Numba kernel and does not import matplotlib.
 """
 
-from .density import GaussianMLE
+from .density import BayesianGaussian, GaussianMLE
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BayesianGaussian",
     "GaussianMLE",
 ]

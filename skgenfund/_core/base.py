@@ -9,9 +9,11 @@ scikit-learn's sign conventions (lower is better).
 import numpy as np
 from sklearn.base import DensityMixin
 
+from .validation import check_sample_weight
 
-class LikelihoodScoreMixin(DensityMixin):
-    """Mean log-likelihood ``score`` plus ``bic`` and ``aic`` from ``score_samples``."""
+
+class MeanLogLikelihoodMixin(DensityMixin):
+    """``score`` as the mean log-likelihood from ``score_samples``."""
 
     def score(self, X, y=None, sample_weight=None):
         """Mean log-likelihood of the rows of X under the fitted model.
@@ -33,10 +35,12 @@ class LikelihoodScoreMixin(DensityMixin):
         log_density = self.score_samples(X)
         if sample_weight is None:
             return float(np.mean(log_density))
-        from .validation import check_sample_weight
-
         sample_weight = check_sample_weight(sample_weight, log_density[:, None])
         return float(np.average(log_density, weights=sample_weight))
+
+
+class LikelihoodScoreMixin(MeanLogLikelihoodMixin):
+    """Mean log-likelihood ``score`` plus ``bic`` and ``aic`` from ``score_samples``."""
 
     def bic(self, X):
         """Bayesian information criterion of the fit on X (lower is better).

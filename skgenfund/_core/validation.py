@@ -99,13 +99,22 @@ def validate_X(estimator, X, *, reset, min_samples=1, dtype=FLOAT_DTYPES):
     -------
     X : ndarray of shape (n_samples, n_features)
     """
-    return validate_data(
-        estimator,
-        X,
-        reset=reset,
-        dtype=dtype,
-        ensure_min_samples=min_samples,
-    )
+    try:
+        return validate_data(
+            estimator,
+            X,
+            reset=reset,
+            dtype=dtype,
+            ensure_min_samples=min_samples,
+        )
+    except ValueError as exc:
+        if "could not convert" not in str(exc):
+            raise
+        raise ValueError(
+            f"X must be numeric, but it holds non-numeric values ({exc}). "
+            "Encode categorical features as numbers first (e.g. with "
+            "sklearn.preprocessing.OneHotEncoder)."
+        ) from exc
 
 
 def check_sample_weight(sample_weight, X):

@@ -1,5 +1,6 @@
 """Learning a probability distribution: maximum likelihood and Bayes."""
 
+from ._bayes import BayesianGaussian
 from ._mle import GaussianMLE
 
-__all__ = ["GaussianMLE"]
+__all__ = ["BayesianGaussian", "GaussianMLE"]

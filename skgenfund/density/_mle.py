@@ -110,14 +110,14 @@ class GaussianMLE(LikelihoodScoreMixin, BaseEstimator):
             The fitted estimator.
         """
         self._check_parameters()
-        X = validate_X(self, X, reset=True)
+        X = validate_X(self, X, reset=True, dtype=np.float64)
         sample_weight = check_sample_weight(sample_weight, X)
         check_n_samples(
             int(np.count_nonzero(sample_weight)), 2, what="estimating a covariance"
         )
         _, means, covariances = estimate_gaussian_parameters(
             X,
-            np.ones((X.shape[0], 1), dtype=X.dtype),
+            np.ones((X.shape[0], 1)),
             0.0,
             self.covariance_type,
             sample_weight=sample_weight,
@@ -164,7 +164,7 @@ class GaussianMLE(LikelihoodScoreMixin, BaseEstimator):
         log_density : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        X = validate_X(self, X, reset=False)
+        X = validate_X(self, X, reset=False, dtype=np.float64)
         means, precisions_cholesky = self._stacked()
         return log_gaussian_prob(X, means, precisions_cholesky, self.covariance_type)[
             :, 0
