@@ -4,6 +4,7 @@ Every public name is importable from the top level. Importing the package
 compiles no Numba kernel and does not import matplotlib.
 """
 
+from .classification import GenerativeClassifier
 from .density import BayesianGaussian, GaussianMLE
 
 __version__ = "0.1.0"
@@ -11,4 +12,5 @@ __version__ = "0.1.0"
 __all__ = [
     "BayesianGaussian",
     "GaussianMLE",
+    "GenerativeClassifier",
 ]

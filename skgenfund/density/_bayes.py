@@ -1,4 +1,4 @@
-"""Bayesian Gaussian density estimation with the conjugate Normal-Inverse-Wishart prior."""
+"""Bayesian Gaussian density estimation: the conjugate Normal-Inverse-Wishart model."""
 
 import numpy as np
 from scipy import stats

@@ -112,9 +112,13 @@ class GaussianMLE(LikelihoodScoreMixin, BaseEstimator):
         self._check_parameters()
         X = validate_X(self, X, reset=True, dtype=np.float64)
         sample_weight = check_sample_weight(sample_weight, X)
-        check_n_samples(
-            int(np.count_nonzero(sample_weight)), 2, what="estimating a covariance"
-        )
+        if self.reg_covar == 0:
+            # with regularisation a single row gives the covariance reg_covar * I
+            check_n_samples(
+                int(np.count_nonzero(sample_weight)),
+                2,
+                what="estimating a covariance with reg_covar=0",
+            )
         _, means, covariances = estimate_gaussian_parameters(
             X,
             np.ones((X.shape[0], 1)),
