@@ -6,4 +6,6 @@ never when :mod:`skgenfund` is imported. These helpers are used by the tour
 and the gallery examples; users call them directly.
 """
 
-__all__ = []
+from ._density import plot_density
+
+__all__ = ["plot_density"]
