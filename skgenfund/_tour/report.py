@@ -45,11 +45,11 @@ class TourReport:
         self._echo(f"  {text}")
         self._markdown += [text, ""]
 
-    def value(self, name, value, truth=None, fmt=".4f"):
+    def value(self, name, value, truth=None, fmt=".4f", truth_label="true value"):
         """A key number, with its true value when the mathematics knows it."""
         text = f"{name}: {value:{fmt}}"
         if truth is not None:
-            text += f" (true value {truth:{fmt}})"
+            text += f" ({truth_label} {truth:{fmt}})"
         self._echo(f"  {text}")
         self._markdown += [f"- {text}"]
         return value

@@ -6,6 +6,7 @@ never when :mod:`skgenfund` is imported. These helpers are used by the tour
 and the gallery examples; users call them directly.
 """
 
+from ._classification import plot_decision_regions
 from ._density import plot_density
 
-__all__ = ["plot_density"]
+__all__ = ["plot_decision_regions", "plot_density"]

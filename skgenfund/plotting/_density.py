@@ -23,7 +23,9 @@ def _plot_range(estimator, X, n_features):
     return low - pad, high + pad
 
 
-def plot_density(estimator, X=None, ax=None, *, n_points=200, label=None):
+def plot_density(
+    estimator, X=None, ax=None, *, n_points=200, label=None, show_data=True
+):
     """Draw a fitted density estimator's density.
 
     In 1-D the density is a curve, over a histogram of ``X`` when given; in
@@ -42,6 +44,9 @@ def plot_density(estimator, X=None, ax=None, *, n_points=200, label=None):
         Grid points per axis.
     label : str, default=None
         Legend label of the 1-D curve (default: the estimator's class name).
+    show_data : bool, default=True
+        Draw ``X`` (histogram in 1-D, points in 2-D); False uses ``X`` only
+        for the plot range, e.g. to overlay a second density.
 
     Returns
     -------
@@ -71,7 +76,7 @@ def plot_density(estimator, X=None, ax=None, *, n_points=200, label=None):
         ax = get_axes(ax)
         grid = np.linspace(low[0], high[0], n_points)
         density = np.exp(estimator.score_samples(grid[:, np.newaxis]))
-        if X is not None:
+        if X is not None and show_data:
             ax.hist(
                 np.ravel(X),
                 bins="auto",
@@ -95,7 +100,7 @@ def plot_density(estimator, X=None, ax=None, *, n_points=200, label=None):
     density = np.exp(estimator.score_samples(grid)).reshape(xx.shape)
     ax.contourf(xx, yy, density, levels=12, cmap="viridis", alpha=0.85)
     ax.contour(xx, yy, density, levels=12, colors="k", linewidths=0.3, alpha=0.5)
-    if X is not None:
+    if X is not None and show_data:
         X = np.asarray(X)
         ax.scatter(X[:, 0], X[:, 1], s=8, c="white", edgecolors="k", linewidths=0.3)
     ax.set_xlabel("$x_1$")

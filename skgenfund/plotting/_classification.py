@@ -1,0 +1,95 @@
+"""Plot a classifier's decision regions and posterior confidence in 2-D."""
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from ._axes import get_axes
+
+
+def plot_decision_regions(
+    classifier, X, y=None, ax=None, *, n_points=300, levels=(0.6, 0.8, 0.95)
+):
+    """Draw a fitted 2-D classifier's decision regions and confidence contours.
+
+    Each region is shaded in its class's colour; black contours mark where
+    the largest posterior probability ``max_k P(y=k|x)`` crosses ``levels``,
+    which shows how confident the classifier is, not only what it decides.
+
+    Parameters
+    ----------
+    classifier : fitted classifier with ``predict_proba`` and ``classes_``
+        Fitted on two features.
+    X : array-like of shape (n_samples, 2)
+        Points to scatter (and the plot range).
+    y : array-like of shape (n_samples,), default=None
+        Their labels, for the colours; None draws the points in black.
+    ax : matplotlib Axes, default=None
+        Where to draw; None makes a new figure.
+    n_points : int, default=300
+        Grid points per axis.
+    levels : sequence of float, default=(0.6, 0.8, 0.95)
+        Confidence levels drawn as contours.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from skgenfund import GenerativeClassifier
+    >>> from skgenfund.plotting import plot_decision_regions
+    >>> rng = np.random.RandomState(0)
+    >>> X = np.vstack([rng.normal(-2, 1, (20, 2)), rng.normal(2, 1, (20, 2))])
+    >>> y = np.repeat([0, 1], 20)
+    >>> ax = plot_decision_regions(GenerativeClassifier().fit(X, y), X, y)
+    >>> len(ax.collections) > 0
+    True
+    """
+    from matplotlib.colors import ListedColormap, to_rgba
+
+    check_is_fitted(classifier)
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(
+            f"plot_decision_regions needs 2-D points (n_samples, 2); got shape "
+            f"{X.shape}. Project the data first (e.g. with PCA)."
+        )
+    ax = get_axes(ax)
+    classes = classifier.classes_
+    colors = [f"C{k % 10}" for k in range(len(classes))]
+    light = ListedColormap([to_rgba(c, alpha=0.25) for c in colors])
+    low, high = X.min(axis=0), X.max(axis=0)
+    pad = 0.1 * (high - low) + 1e-9
+    xx, yy = np.meshgrid(
+        np.linspace(low[0] - pad[0], high[0] + pad[0], n_points),
+        np.linspace(low[1] - pad[1], high[1] + pad[1], n_points),
+    )
+    grid = np.column_stack([xx.ravel(), yy.ravel()])
+    proba = classifier.predict_proba(grid)
+    regions = np.argmax(proba, axis=1).reshape(xx.shape)
+    confidence = proba.max(axis=1).reshape(xx.shape)
+    ax.contourf(xx, yy, regions, levels=np.arange(len(classes) + 1) - 0.5, cmap=light)
+    lines = ax.contour(
+        xx, yy, confidence, levels=list(levels), colors="k", linewidths=0.7
+    )
+    ax.clabel(lines, fmt="%.2f", fontsize=7)
+    if y is None:
+        ax.scatter(X[:, 0], X[:, 1], s=12, c="k")
+    else:
+        y = np.asarray(y)
+        for k, label in enumerate(classes):
+            rows = y == label
+            ax.scatter(
+                X[rows, 0],
+                X[rows, 1],
+                s=16,
+                color=colors[k],
+                edgecolors="k",
+                linewidths=0.3,
+                label=str(label),
+            )
+        ax.legend(loc="best", fontsize=8, frameon=True)
+    return ax
