@@ -1,6 +1,7 @@
 """Sphinx configuration of the skgenfund documentation."""
 
 import os
+import re
 import sys
 from datetime import date
 
@@ -56,3 +57,20 @@ doctest_global_setup = """
 import numpy as np
 np.set_printoptions(precision=6, suppress=True)
 """
+
+# Methods inherited from scikit-learn's base classes carry cross-references
+# into scikit-learn's own documentation (glossary terms, labels), which do not
+# exist here; render them as plain text instead of broken links.
+_SKLEARN_ROLE = re.compile(
+    r":(?:ref|term|class|func|meth|attr):`([^`<]*?)(?:\s*<[^`>]*>)?`"
+)
+
+
+def _plain_sklearn_roles(app, what, name, obj, options, lines):
+    module = getattr(obj, "__module__", "") or ""
+    if module.startswith("sklearn"):
+        lines[:] = [_SKLEARN_ROLE.sub(r"``\1``", line) for line in lines]
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", _plain_sklearn_roles)

@@ -64,7 +64,7 @@ class GenerativeClassifier(ClassifierMixin, BaseEstimator):
         Prior probability of each class.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string feature names.
 
     Examples

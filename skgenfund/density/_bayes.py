@@ -92,7 +92,7 @@ class BayesianGaussian(MeanLogLikelihoodMixin, BaseEstimator):
         :math:`\Psi_N / (\nu_N + d + 1)`.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string feature names.
 
     See Also

@@ -56,7 +56,7 @@ class GaussianMLE(LikelihoodScoreMixin, BaseEstimator):
         shaped as ``covariance_``; U is upper triangular for "full".
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string feature names.
 
     See Also
