@@ -6,6 +6,7 @@ compiles no Numba kernel and does not import matplotlib.
 
 from .classification import GenerativeClassifier
 from .density import BayesianGaussian, GaussianMLE
+from .latent import interpolate
 
 __version__ = "0.1.0"
 
@@ -13,4 +14,5 @@ __all__ = [
     "BayesianGaussian",
     "GaussianMLE",
     "GenerativeClassifier",
+    "interpolate",
 ]
