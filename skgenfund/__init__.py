@@ -7,12 +7,26 @@ compiles no Numba kernel and does not import matplotlib.
 from .classification import GenerativeClassifier
 from .density import BayesianGaussian, GaussianMLE
 from .latent import interpolate
+from .mixture import EMGaussianMixture
+from .metrics import (
+    FIDScorer,
+    InceptionScorer,
+    frechet_distance,
+    inception_score,
+    kernel_distance,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BayesianGaussian",
+    "EMGaussianMixture",
     "GaussianMLE",
     "GenerativeClassifier",
     "interpolate",
+    "FIDScorer",
+    "InceptionScorer",
+    "frechet_distance",
+    "inception_score",
+    "kernel_distance",
 ]

@@ -11,9 +11,10 @@ import numbers
 
 import numpy as np
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_array, validate_data
 
 __all__ = [
+    "check_matrix",
     "check_option",
     "check_positive_int",
     "check_random_state",
@@ -215,3 +216,42 @@ def check_nonzero_variance(variances, reg_covar, *, name="X"):
             "Gaussian covariance is singular. Drop constant features or set "
             "reg_covar > 0 (e.g. reg_covar=1e-6)."
         )
+
+
+def check_matrix(X, *, name="X", min_samples=1):
+    """Validate a plain 2-D numeric array that does not belong to an estimator.
+
+    The counterpart of :func:`validate_X` for functions (metrics, statistics):
+    the data is converted to float64 (so that sums accumulate in double
+    precision whatever the input dtype), must be 2-D, finite, numeric, and
+    have at least ``min_samples`` rows; the messages are scikit-learn's and
+    name the argument.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        The data.
+    name : str, default="X"
+        How the argument is called in error messages.
+    min_samples : int, default=1
+        The fewest rows accepted.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features), float64
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgenfund._core.validation import check_matrix
+    >>> check_matrix(np.ones((2, 3), dtype=np.float32)).dtype
+    dtype('float64')
+    """
+    return check_array(
+        X,
+        dtype=np.float64,
+        ensure_2d=True,
+        ensure_min_samples=min_samples,
+        ensure_all_finite=True,
+        input_name=name,
+    )

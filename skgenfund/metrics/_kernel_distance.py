@@ -1,0 +1,162 @@
+"""Kernel Inception Distance (KID): an unbiased polynomial-kernel MMD^2."""
+
+import numbers
+
+import numpy as np
+
+from .._core.validation import check_matrix, check_positive_int, check_random_state
+
+__all__ = ["kernel_distance"]
+
+
+def _polynomial_kernel_sum(gram, gamma, coef0, degree, *, drop_diagonal):
+    """Sum of (gamma * gram + coef0) ** degree, in place on ``gram``."""
+    gram *= gamma
+    gram += coef0
+    kernel = gram
+    if degree > 1:
+        kernel = gram * gram
+        for _ in range(degree - 2):
+            kernel *= gram
+    total = float(kernel.sum())
+    if drop_diagonal:
+        total -= float(np.trace(kernel))
+    return total
+
+
+def _check_real(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a real number; got {value!r}.")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite; got {value!r}.")
+    return float(value)
+
+
+def kernel_distance(
+    X,
+    Y,
+    *,
+    degree=3,
+    gamma=None,
+    coef0=1,
+    n_subsets=100,
+    subset_size=1000,
+    random_state=None,
+):
+    r"""Kernel Inception Distance (KID): unbiased polynomial-kernel MMD^2.
+
+    On each of ``n_subsets`` random subsets of ``m`` rows of X and ``m`` rows
+    of Y (drawn without replacement), the unbiased estimator of the squared
+    maximum mean discrepancy
+
+    .. math::
+
+        \widehat{\mathrm{MMD}}^2 = \frac{1}{m(m-1)} \sum_{i \ne j}
+        \bigl(k(x_i, x_j) + k(y_i, y_j)\bigr)
+        - \frac{2}{m^2} \sum_{i, j} k(x_i, y_j)
+
+    is computed with the polynomial kernel
+    :math:`k(x, y) = (\gamma\, x^\top y + c_0)^{\mathrm{degree}}`; the mean and
+    standard deviation over subsets are returned. Unlike FID it has no
+    sample-size bias: its expectation is the population MMD^2 at every
+    ``m``, so it is 0 on average for two samples of the same distribution
+    (individual values can be slightly negative).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples_X, n_features)
+        Features of the first set, e.g. real data.
+    Y : array-like of shape (n_samples_Y, n_features)
+        Features of the second set, in the same space.
+    degree : int, default=3
+        Degree of the polynomial kernel.
+    gamma : float or None, default=None
+        Scale of the inner product; None means ``1 / n_features``.
+    coef0 : float, default=1
+        Constant term of the kernel.
+    n_subsets : int, default=100
+        Number of random subsets averaged over.
+    subset_size : int, default=1000
+        Rows per subset from each set; capped at the smaller set's size, as
+        in the original code.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the subsets; an int gives the same result on every run.
+
+    Returns
+    -------
+    mean : float
+        Mean of the per-subset MMD^2 estimates: the KID.
+    std : float
+        Their standard deviation (``ddof=0``).
+
+    Raises
+    ------
+    ValueError
+        If X and Y have different widths, NaN or infinite values, or fewer
+        than 2 rows, or if a parameter is out of range.
+
+    See Also
+    --------
+    frechet_distance : FID, which compares Gaussian fits of the features.
+
+    References
+    ----------
+    .. [1] M. Bińkowski, D. J. Sutherland, M. Arbel and A. Gretton,
+       "Demystifying MMD GANs", ICLR 2018.
+
+    Examples
+    --------
+    With the linear kernel (``degree=1, coef0=0``) the population MMD^2 is the
+    squared distance between the means, here (2 - 0)^2 = 4; one subset
+    holding all rows gives the unbiased estimate from the whole sample:
+
+    >>> import numpy as np
+    >>> from skgenfund import kernel_distance
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(0.0, 1.0, size=(2000, 1))
+    >>> Y = rng.normal(2.0, 1.0, size=(2000, 1))
+    >>> mean, std = kernel_distance(X, Y, degree=1, gamma=1.0, coef0=0.0,
+    ...                             n_subsets=1, subset_size=2000, random_state=0)
+    >>> round(mean, 2)
+    3.92
+
+    The default cubic kernel on two samples of one distribution (0 within
+    its standard deviation, slightly negative here), then on a shifted one:
+
+    >>> Z = rng.normal(0.0, 1.0, size=(2000, 1))
+    >>> kid, kid_std = kernel_distance(X, Z, random_state=0)
+    >>> round(kid, 2), round(kid_std, 2)
+    (-0.02, 0.02)
+    >>> round(kernel_distance(X, Z + 1.0, random_state=0)[0], 1)
+    22.3
+    """
+    X = check_matrix(X, name="X", min_samples=2)
+    Y = check_matrix(Y, name="Y", min_samples=2)
+    n_features = X.shape[1]
+    if Y.shape[1] != n_features:
+        raise ValueError(
+            f"X and Y have different widths ({n_features} and {Y.shape[1]} "
+            "features); extract both with the same feature extractor."
+        )
+    degree = check_positive_int("degree", degree)
+    gamma = 1.0 / n_features if gamma is None else _check_real("gamma", gamma)
+    if gamma <= 0:
+        raise ValueError(f"gamma must be positive (or None); got {gamma!r}.")
+    coef0 = _check_real("coef0", coef0)
+    n_subsets = check_positive_int("n_subsets", n_subsets)
+    subset_size = check_positive_int("subset_size", subset_size, minimum=2)
+    rng = check_random_state(random_state)
+
+    m = min(subset_size, X.shape[0], Y.shape[0])
+    estimates = np.empty(n_subsets)
+    for s in range(n_subsets):
+        x = X[rng.choice(X.shape[0], m, replace=False)]
+        y = Y[rng.choice(Y.shape[0], m, replace=False)]
+        within = _polynomial_kernel_sum(
+            x @ x.T, gamma, coef0, degree, drop_diagonal=True
+        ) + _polynomial_kernel_sum(y @ y.T, gamma, coef0, degree, drop_diagonal=True)
+        between = _polynomial_kernel_sum(
+            x @ y.T, gamma, coef0, degree, drop_diagonal=False
+        )
+        estimates[s] = within / (m * (m - 1)) - 2.0 * between / (m * m)
+    return float(estimates.mean()), float(estimates.std())
