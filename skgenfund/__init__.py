@@ -7,7 +7,6 @@ compiles no Numba kernel and does not import matplotlib.
 from .classification import GenerativeClassifier
 from .density import BayesianGaussian, GaussianMLE
 from .latent import interpolate
-from .mixture import EMGaussianMixture
 from .metrics import (
     FIDScorer,
     InceptionScorer,
@@ -20,7 +19,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BayesianGaussian",
-    "EMGaussianMixture",
     "GaussianMLE",
     "GenerativeClassifier",
     "interpolate",
