@@ -4,7 +4,7 @@ import numpy as np
 from scipy.special import rel_entr
 from sklearn.utils.validation import _num_samples
 
-from .._core.validation import check_positive_int
+from .._core.validation import check_positive_int, check_random_state
 from ._sampling import check_n_samples_param, draw_samples
 
 __all__ = ["InceptionScorer", "inception_score"]
@@ -146,7 +146,10 @@ class InceptionScorer:
     passed as ``scoring`` to :class:`~sklearn.model_selection.GridSearchCV`.
 
     The score uses X only for its number of rows (the default sample size):
-    it judges the samples alone, not their closeness to the data.
+    it judges the samples alone, not their closeness to the data. The draws
+    are shuffled before they are split, because some models return them
+    grouped by component (scikit-learn's ``GaussianMixture`` does), and a
+    split holding one component's draws would see a collapsed marginal.
 
     Parameters
     ----------
@@ -158,8 +161,9 @@ class InceptionScorer:
     n_samples : int or None, default=None
         Number of samples drawn; None draws as many as X has rows.
     random_state : int, RandomState instance or None, default=None
-        Seeds the draws when the model's ``sample`` accepts a
-        ``random_state``; an int gives the same draws on every call.
+        Seeds the shuffle, and the draws when the model's ``sample`` accepts a
+        ``random_state``; an int gives the same result on every call. Models
+        whose ``sample`` has no such argument use their own ``random_state``.
 
     See Also
     --------
@@ -220,5 +224,9 @@ class InceptionScorer:
         n_samples = check_n_samples_param(self.n_samples)
         if n_samples is None:
             n_samples = _num_samples(X)
-        drawn = draw_samples(estimator, n_samples, self.random_state, "InceptionScorer")
+        rng = check_random_state(self.random_state)
+        drawn = draw_samples(estimator, n_samples, rng, "InceptionScorer")
+        # some models return their draws grouped by component (scikit-learn's
+        # mixtures do); the splits must each see an i.i.d. sample
+        drawn = drawn[rng.permutation(drawn.shape[0])]
         return inception_score(predict_proba(drawn), n_splits=self.n_splits)[0]

@@ -23,6 +23,7 @@ def draw_samples(estimator, n_samples, random_state, scorer_name):
     way. When ``sample`` takes a ``random_state`` argument it gets a generator
     built from ``random_state``; otherwise the estimator's own
     ``random_state`` parameter decides (scikit-learn's ``GaussianMixture``).
+    A ``RandomState`` passed as ``random_state`` is used (and advanced) as is.
     """
     sample = getattr(estimator, "sample", None)
     if not callable(sample):
