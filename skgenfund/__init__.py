@@ -5,7 +5,7 @@ compiles no Numba kernel and does not import matplotlib.
 """
 
 from .classification import GenerativeClassifier
-from .density import BayesianGaussian, GaussianMLE
+from .density import BayesianGaussian, BernoulliMLE, GaussianMLE
 from .latent import interpolate
 from .metrics import (
     FIDScorer,
@@ -19,6 +19,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BayesianGaussian",
+    "BernoulliMLE",
     "GaussianMLE",
     "GenerativeClassifier",
     "interpolate",

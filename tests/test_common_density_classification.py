@@ -3,7 +3,7 @@
 from sklearn.neighbors import KernelDensity
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skgenfund import BayesianGaussian, GaussianMLE, GenerativeClassifier
+from skgenfund import BayesianGaussian, BernoulliMLE, GaussianMLE, GenerativeClassifier
 
 ESTIMATORS = [
     GaussianMLE(),
@@ -11,6 +11,9 @@ ESTIMATORS = [
     GaussianMLE(covariance_type="spherical", reg_covar=1e-6),
     GaussianMLE(reg_covar=1e-6),
     BayesianGaussian(),
+    BernoulliMLE(),
+    BernoulliMLE(alpha=1.0),
+    GenerativeClassifier(BernoulliMLE(alpha=1.0)),
     GenerativeClassifier(GaussianMLE(reg_covar=1e-6)),
     GenerativeClassifier(GaussianMLE(covariance_type="diag", reg_covar=1e-9)),
     GenerativeClassifier(KernelDensity()),

@@ -11,6 +11,7 @@ import skgenfund
 # every public name of the API contract (shared/API.md) that exists so far is
 # importable from the top level
 CONTRACT = [
+    "BernoulliMLE",  # beyond the contract: binary densities (Bernoulli naive Bayes)
     "GaussianMLE",
     "BayesianGaussian",
     "GenerativeClassifier",
