@@ -21,7 +21,9 @@ def test_linear_path_in_pca_space_is_affine(digits):
     path = interpolate(pca, start, end, n_steps=7)
     assert path.shape == (7, 64)
     # the end points are the PCA reconstructions of the inputs
-    np.testing.assert_allclose(path[0], pca.inverse_transform(pca.transform([start]))[0])
+    np.testing.assert_allclose(
+        path[0], pca.inverse_transform(pca.transform([start]))[0]
+    )
     np.testing.assert_allclose(path[-1], pca.inverse_transform(pca.transform([end]))[0])
     # PCA decodes affinely, so the decoded path is a straight line in pixel space
     t = np.linspace(0, 1, 7)[:, None]
