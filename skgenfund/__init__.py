@@ -14,12 +14,14 @@ from .metrics import (
     inception_score,
     kernel_distance,
 )
+from .mixture import EMGaussianMixture
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BayesianGaussian",
     "BernoulliMLE",
+    "EMGaussianMixture",
     "GaussianMLE",
     "GenerativeClassifier",
     "interpolate",

@@ -1,0 +1,414 @@
+"""Numba kernels of the EM algorithm for Gaussian mixtures.
+
+The data are processed in chunks of ``CHUNK`` rows. A chunk is copied
+transposed (features x rows) into a small float64 buffer, so that every inner
+loop runs over the rows of the chunk: contiguous, of a fixed compile-time
+length, and vectorised by LLVM. Nothing of size n_samples x n_components x
+n_features is ever allocated; the only n_samples-sized outputs are the
+(n_samples, n_components) responsibilities.
+
+Parallelism and reproducibility
+-------------------------------
+The chunks are split into at most ``MAX_BLOCKS`` contiguous blocks, a number
+that depends on n_samples only (never on the number of threads). Each block is
+processed serially by one thread (``prange`` over blocks) and writes its partial
+sums to its own slot; the caller reduces the slots in block order. The result
+is therefore bit-for-bit identical for any number of threads.
+
+Numerics
+--------
+* float32 input is read as float32 and converted to float64 on load: every
+  sum, log-density and moment is accumulated in float64.
+* Second moments are accumulated centred, ``sum_i r_ik (x_i - mu_k)^2``, in a
+  second pass after the means are known, never as ``E[x^2] - mu^2``: diagonal
+  and spherical variances cannot come out negative by cancellation.
+* ``fastmath`` is limited to fused multiply-add contraction and reassociation of
+  sums (so that reductions vectorise); NaN and infinity semantics are kept, so
+  a zero mixture weight (log-weight -inf) is handled exactly.
+
+The kernels import no estimator. Nothing is compiled at import; each kernel is
+compiled on first use for the dtype of X and cached on disk (``cache=True``).
+"""
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+__all__ = [
+    "CHUNK",
+    "MAX_BLOCKS",
+    "block_count",
+    "e_step_diag",
+    "e_step_triangular",
+    "first_moments",
+    "scatter_diag",
+    "scatter_triangular",
+]
+
+#: Rows per chunk (a compile-time constant of the kernels).
+CHUNK = 64
+#: Most blocks of chunks; blocks are the unit of parallel work.
+MAX_BLOCKS = 16
+
+LOG_2PI = math.log(2.0 * math.pi)
+_FASTMATH = {"contract", "reassoc", "nsz"}
+
+
+@njit(cache=True)
+def block_count(n_samples):
+    """Number of chunks and of blocks for ``n_samples`` rows (thread-independent)."""
+    n_chunks = (n_samples + CHUNK - 1) // CHUNK
+    return n_chunks, min(n_chunks, MAX_BLOCKS)
+
+
+@njit(cache=True)
+def _chunk_range(block, n_chunks, n_blocks):
+    return block * n_chunks // n_blocks, (block + 1) * n_chunks // n_blocks
+
+
+@njit(cache=True, fastmath=_FASTMATH)
+def _load_transposed(X, row0, n_rows, xT):
+    """xT[:, r] = X[row0 + r] for r < n_rows, zero padding after."""
+    n_features = X.shape[1]
+    for r in range(n_rows):
+        for i in range(n_features):
+            xT[i, r] = X[row0 + r, i]
+    for r in range(n_rows, CHUNK):
+        for i in range(n_features):
+            xT[i, r] = 0.0
+
+
+@njit(cache=True, fastmath=_FASTMATH)
+def _squared_mahalanobis_triangular(xT, mean, U, dT, y, sq):
+    """sq[r] = ||(x_r - mean) U||^2 for an upper-triangular U (U[i, j] = 0, i > j)."""
+    n_features = xT.shape[0]
+    for i in range(n_features):
+        m = mean[i]
+        for r in range(CHUNK):
+            dT[i, r] = xT[i, r] - m
+    for r in range(CHUNK):
+        sq[r] = 0.0
+    for j in range(n_features):
+        for r in range(CHUNK):
+            y[r] = 0.0
+        for i in range(j + 1):
+            u = U[i, j]
+            for r in range(CHUNK):
+                y[r] += dT[i, r] * u
+        for r in range(CHUNK):
+            sq[r] += y[r] * y[r]
+
+
+@njit(cache=True, fastmath=_FASTMATH)
+def _squared_mahalanobis_diag(xT, mean, precision_cholesky, sq):
+    """sq[r] = sum_i ((x_ri - mean_i) p_i)^2 for a diagonal precision factor p."""
+    n_features = xT.shape[0]
+    for r in range(CHUNK):
+        sq[r] = 0.0
+    for i in range(n_features):
+        m = mean[i]
+        p = precision_cholesky[i]
+        for r in range(CHUNK):
+            t = (xT[i, r] - m) * p
+            sq[r] += t * t
+
+
+@njit(cache=True, fastmath=_FASTMATH)
+def _finish_rows(
+    lp, row0, n_rows, sample_weight, fit, out, lse_out, xT, nk_row, sx_block, work
+):
+    """Normalise a tile lp (K, CHUNK) of weighted log-densities over its rows.
+
+    The tile version of a row log-sum-exp
+    (:func:`skgenfund._core._kernels.logsumexp_1d` does one row): the
+    maximum, the sum of ``exp(lp - max)`` and the responsibilities
+    ``exp(lp - max) / sum`` are loops over the rows of the chunk, with one
+    exponential per entry instead of two.
+
+    fit=True: out[row] = sample_weight * responsibilities, the weighted sum of
+    the row log-likelihoods is returned and the first moments (nk, sum r x) are
+    accumulated. fit=False: out[row] = log-responsibilities, lse_out[row] = the
+    log-likelihood of the row.
+    """
+    n_components = lp.shape[0]
+    top = work[0]
+    total = work[1]
+    for r in range(CHUNK):
+        top[r] = lp[0, r]
+    for k in range(1, n_components):
+        for r in range(CHUNK):
+            top[r] = max(top[r], lp[k, r])
+    for r in range(CHUNK):
+        if top[r] == -np.inf:  # every component impossible: keep it impossible
+            top[r] = 0.0
+        total[r] = 0.0
+    for k in range(n_components):
+        for r in range(CHUNK):
+            e = math.exp(lp[k, r] - top[r])
+            total[r] += e
+            if fit:
+                lp[k, r] = e
+    log_likelihood = 0.0
+    for r in range(n_rows):
+        lse = top[r] + math.log(total[r])
+        if fit:
+            w = sample_weight[row0 + r]
+            log_likelihood += w * lse
+            scale = w / total[r] if total[r] > 0.0 else 0.0
+            for k in range(n_components):
+                resp = lp[k, r] * scale
+                out[row0 + r, k] = resp
+                lp[k, r] = resp
+        else:
+            lse_out[row0 + r] = lse
+            for k in range(n_components):
+                out[row0 + r, k] = lp[k, r] - lse
+    if fit:
+        for k in range(n_components):
+            for r in range(n_rows, CHUNK):
+                lp[k, r] = 0.0
+        _accumulate_first_moments(lp, xT, nk_row, sx_block)
+    return log_likelihood
+
+
+@njit(cache=True, fastmath=_FASTMATH)
+def _accumulate_first_moments(respT, xT, nk_row, sx_block):
+    """nk[k] += sum_r resp[k, r]; sx[k, i] += sum_r resp[k, r] x[i, r]."""
+    n_components = respT.shape[0]
+    n_features = xT.shape[0]
+    for k in range(n_components):
+        s = 0.0
+        for r in range(CHUNK):
+            s += respT[k, r]
+        nk_row[k] += s
+        for i in range(n_features):
+            s = 0.0
+            for r in range(CHUNK):
+                s += respT[k, r] * xT[i, r]
+            sx_block[k, i] += s
+
+
+@njit(cache=True, parallel=True, fastmath=_FASTMATH)
+def e_step_triangular(
+    X,
+    sample_weight,
+    means,
+    precisions_cholesky,
+    log_weights,
+    log_dets,
+    fit,
+    out,
+    lse_out,
+    nk_part,
+    sx_part,
+    ll_part,
+):
+    """E-step for "full" and "tied" covariances.
+
+    Parameters
+    ----------
+    X : (n, d) float32 or float64, C-contiguous
+    sample_weight : (n,) float64 (used when fit)
+    means : (K, d) float64
+    precisions_cholesky : (K, d, d) or (1, d, d) float64, upper triangular
+        One factor per component ("full") or one shared factor ("tied").
+    log_weights, log_dets : (K,) float64
+    fit : bool
+        True during EM: write weighted responsibilities to ``out`` and
+        accumulate the per-block first moments and weighted log-likelihood.
+        False for prediction: write log-responsibilities to ``out`` and the
+        per-row log-likelihood to ``lse_out``.
+    out : (n, K) float64
+    lse_out : (n,) float64 (used when not fit)
+    nk_part : (n_blocks, K), sx_part : (n_blocks, K, d), ll_part : (n_blocks,)
+        Zero-initialised per-block partial sums (used when fit).
+    """
+    n_samples, n_features = X.shape
+    n_components = means.shape[0]
+    shared = precisions_cholesky.shape[0] == 1
+    n_chunks, n_blocks = block_count(n_samples)
+    constant = n_features * LOG_2PI
+    for block in prange(n_blocks):
+        xT = np.empty((n_features, CHUNK))
+        dT = np.empty((n_features, CHUNK))
+        y = np.empty(CHUNK)
+        sq = np.empty(CHUNK)
+        lp = np.empty((n_components, CHUNK))
+        work = np.empty((2, CHUNK))
+        first, last = _chunk_range(block, n_chunks, n_blocks)
+        for chunk in range(first, last):
+            row0 = chunk * CHUNK
+            n_rows = min(CHUNK, n_samples - row0)
+            _load_transposed(X, row0, n_rows, xT)
+            for k in range(n_components):
+                U = precisions_cholesky[0] if shared else precisions_cholesky[k]
+                _squared_mahalanobis_triangular(xT, means[k], U, dT, y, sq)
+                offset = log_weights[k] + log_dets[k]
+                for r in range(CHUNK):
+                    lp[k, r] = offset - 0.5 * (constant + sq[r])
+            ll_part[block] += _finish_rows(
+                lp,
+                row0,
+                n_rows,
+                sample_weight,
+                fit,
+                out,
+                lse_out,
+                xT,
+                nk_part[block],
+                sx_part[block],
+                work,
+            )
+
+
+@njit(cache=True, parallel=True, fastmath=_FASTMATH)
+def e_step_diag(
+    X,
+    sample_weight,
+    means,
+    precisions_cholesky,
+    log_weights,
+    log_dets,
+    fit,
+    out,
+    lse_out,
+    nk_part,
+    sx_part,
+    ll_part,
+):
+    """E-step for "diag" and "spherical" covariances.
+
+    As :func:`e_step_triangular`, with ``precisions_cholesky`` of shape
+    (K, d): the diagonal of each precision's Cholesky factor (a spherical
+    factor repeated over the features).
+    """
+    n_samples, n_features = X.shape
+    n_components = means.shape[0]
+    n_chunks, n_blocks = block_count(n_samples)
+    constant = n_features * LOG_2PI
+    for block in prange(n_blocks):
+        xT = np.empty((n_features, CHUNK))
+        sq = np.empty(CHUNK)
+        lp = np.empty((n_components, CHUNK))
+        work = np.empty((2, CHUNK))
+        first, last = _chunk_range(block, n_chunks, n_blocks)
+        for chunk in range(first, last):
+            row0 = chunk * CHUNK
+            n_rows = min(CHUNK, n_samples - row0)
+            _load_transposed(X, row0, n_rows, xT)
+            for k in range(n_components):
+                _squared_mahalanobis_diag(xT, means[k], precisions_cholesky[k], sq)
+                offset = log_weights[k] + log_dets[k]
+                for r in range(CHUNK):
+                    lp[k, r] = offset - 0.5 * (constant + sq[r])
+            ll_part[block] += _finish_rows(
+                lp,
+                row0,
+                n_rows,
+                sample_weight,
+                fit,
+                out,
+                lse_out,
+                xT,
+                nk_part[block],
+                sx_part[block],
+                work,
+            )
+
+
+@njit(cache=True, fastmath=_FASTMATH)
+def _load_responsibilities(resp, row0, n_rows, respT):
+    n_components = resp.shape[1]
+    for r in range(n_rows):
+        for k in range(n_components):
+            respT[k, r] = resp[row0 + r, k]
+    for r in range(n_rows, CHUNK):
+        for k in range(n_components):
+            respT[k, r] = 0.0
+
+
+@njit(cache=True, parallel=True, fastmath=_FASTMATH)
+def first_moments(X, resp, nk_part, sx_part):
+    """Per-block sums of the responsibilities and of resp-weighted rows.
+
+    ``resp`` (n, K) already includes the sample weights. Used for the
+    initialisation; during EM the E-step accumulates these itself.
+    """
+    n_samples, n_features = X.shape
+    n_components = resp.shape[1]
+    n_chunks, n_blocks = block_count(n_samples)
+    for block in prange(n_blocks):
+        xT = np.empty((n_features, CHUNK))
+        respT = np.empty((n_components, CHUNK))
+        first, last = _chunk_range(block, n_chunks, n_blocks)
+        for chunk in range(first, last):
+            row0 = chunk * CHUNK
+            n_rows = min(CHUNK, n_samples - row0)
+            _load_transposed(X, row0, n_rows, xT)
+            _load_responsibilities(resp, row0, n_rows, respT)
+            _accumulate_first_moments(respT, xT, nk_part[block], sx_part[block])
+
+
+@njit(cache=True, parallel=True, fastmath=_FASTMATH)
+def scatter_triangular(X, resp, means, scatter_part):
+    """Centred weighted scatter matrices, upper triangle only.
+
+    ``scatter_part[b, k, a, c] += sum_r resp[r, k] (x_ra - mu_ka) (x_rc - mu_kc)``
+    for c >= a. With ``scatter_part.shape[1] == 1`` ("tied") every component's
+    scatter is added to the one slot.
+    """
+    n_samples, n_features = X.shape
+    n_components = resp.shape[1]
+    shared = scatter_part.shape[1] == 1
+    n_chunks, n_blocks = block_count(n_samples)
+    for block in prange(n_blocks):
+        xT = np.empty((n_features, CHUNK))
+        dT = np.empty((n_features, CHUNK))
+        wdT = np.empty((n_features, CHUNK))
+        respT = np.empty((n_components, CHUNK))
+        first, last = _chunk_range(block, n_chunks, n_blocks)
+        for chunk in range(first, last):
+            row0 = chunk * CHUNK
+            n_rows = min(CHUNK, n_samples - row0)
+            _load_transposed(X, row0, n_rows, xT)
+            _load_responsibilities(resp, row0, n_rows, respT)
+            for k in range(n_components):
+                for i in range(n_features):
+                    m = means[k, i]
+                    for r in range(CHUNK):
+                        v = xT[i, r] - m
+                        dT[i, r] = v
+                        wdT[i, r] = v * respT[k, r]
+                S = scatter_part[block, 0] if shared else scatter_part[block, k]
+                for a in range(n_features):
+                    for c in range(a, n_features):
+                        s = 0.0
+                        for r in range(CHUNK):
+                            s += wdT[a, r] * dT[c, r]
+                        S[a, c] += s
+
+
+@njit(cache=True, parallel=True, fastmath=_FASTMATH)
+def scatter_diag(X, resp, means, scatter_part):
+    """Centred weighted sums of squares ``sum_r resp[r, k] (x_ri - mu_ki)^2``."""
+    n_samples, n_features = X.shape
+    n_components = resp.shape[1]
+    n_chunks, n_blocks = block_count(n_samples)
+    for block in prange(n_blocks):
+        xT = np.empty((n_features, CHUNK))
+        respT = np.empty((n_components, CHUNK))
+        first, last = _chunk_range(block, n_chunks, n_blocks)
+        for chunk in range(first, last):
+            row0 = chunk * CHUNK
+            n_rows = min(CHUNK, n_samples - row0)
+            _load_transposed(X, row0, n_rows, xT)
+            _load_responsibilities(resp, row0, n_rows, respT)
+            for k in range(n_components):
+                for i in range(n_features):
+                    m = means[k, i]
+                    s = 0.0
+                    for r in range(CHUNK):
+                        v = xT[i, r] - m
+                        s += respT[k, r] * v * v
+                    scatter_part[block, k, i] += s

@@ -1,0 +1,240 @@
+"""The steps of EM for Gaussian mixtures, driving the Numba kernels.
+
+These functions turn the estimator's parameters (scikit-learn's layout, see
+:mod:`skgenfund._core.gaussian`) into the kernels' arrays, run a kernel, and
+reduce its per-block partial sums in a fixed order. They hold no state.
+"""
+
+from contextlib import contextmanager
+
+import numba
+import numpy as np
+
+from .._core.gaussian import log_det_cholesky
+from . import _kernels
+
+__all__ = [
+    "as_kernel_input",
+    "e_step",
+    "estimate_from_responsibilities",
+    "log_responsibilities",
+    "m_step",
+]
+
+_TRIANGULAR = ("full", "tied")
+
+#: Below this many flops per kernel call the kernels run on one thread: waking
+#: and joining threads costs more than it saves (much more on a busy machine).
+PARALLEL_MIN_FLOPS = 4_000_000
+
+
+@contextmanager
+def _threads_for(X, n_components, covariance_type):
+    """Run small problems on one Numba thread (results do not depend on it)."""
+    n_samples, n_features = X.shape
+    per_row = n_features + 1 if covariance_type in _TRIANGULAR else 3
+    if n_samples * n_components * n_features * per_row >= PARALLEL_MIN_FLOPS:
+        yield
+        return
+    previous = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(previous)
+
+
+def as_kernel_input(X):
+    """X as a C-contiguous float32 or float64 array (float32 is kept, not copied)."""
+    if X.dtype not in (np.float32, np.float64):
+        X = X.astype(np.float64)
+    return np.ascontiguousarray(X)
+
+
+def _kernel_parameters(weights, means, precisions_cholesky, covariance_type):
+    """Arrays of the kernels: log-weights, means, precision factors, log-dets."""
+    means = np.ascontiguousarray(means, dtype=np.float64)
+    n_components, n_features = means.shape
+    precisions_cholesky = np.asarray(precisions_cholesky, dtype=np.float64)
+    log_dets = np.broadcast_to(
+        log_det_cholesky(precisions_cholesky, covariance_type, n_features),
+        (n_components,),
+    )
+    if covariance_type == "full":
+        factors = precisions_cholesky
+    elif covariance_type == "tied":
+        factors = precisions_cholesky[np.newaxis]
+    elif covariance_type == "diag":
+        factors = precisions_cholesky
+    else:
+        factors = np.repeat(precisions_cholesky[:, np.newaxis], n_features, axis=1)
+    with np.errstate(divide="ignore"):
+        log_weights = np.log(np.asarray(weights, dtype=np.float64))
+    return (
+        np.ascontiguousarray(log_weights),
+        means,
+        np.ascontiguousarray(factors),
+        np.ascontiguousarray(log_dets, dtype=np.float64),
+    )
+
+
+def _e_step_kernel(covariance_type):
+    if covariance_type in _TRIANGULAR:
+        return _kernels.e_step_triangular
+    return _kernels.e_step_diag
+
+
+def _partials(n_samples, n_components, n_features):
+    _, n_blocks = _kernels.block_count(n_samples)
+    return (
+        np.zeros((n_blocks, n_components)),
+        np.zeros((n_blocks, n_components, n_features)),
+        np.zeros(n_blocks),
+    )
+
+
+def e_step(X, sample_weight, weights, means, precisions_cholesky, covariance_type, out):
+    """One E-step: responsibilities, their first moments and the log-likelihood.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features), C-contiguous float32/float64
+    sample_weight : ndarray of shape (n_samples,), float64
+    weights, means, precisions_cholesky : the current parameters
+    covariance_type : {"full", "tied", "diag", "spherical"}
+    out : ndarray of shape (n_samples, n_components), float64
+        Overwritten with the responsibilities times the sample weights.
+
+    Returns
+    -------
+    mean_log_likelihood : float
+        Weighted mean over the rows of log p(x) under the current parameters
+        (the EM lower bound, scikit-learn's ``lower_bound_``).
+    nk : ndarray of shape (n_components,)
+        Weighted responsibility totals.
+    sums : ndarray of shape (n_components, n_features)
+        Weighted responsibility sums of the rows.
+    """
+    n_samples, n_features = X.shape
+    kernel_args = _kernel_parameters(
+        weights, means, precisions_cholesky, covariance_type
+    )
+    nk_part, sx_part, ll_part = _partials(n_samples, len(kernel_args[0]), n_features)
+    with _threads_for(X, len(kernel_args[0]), covariance_type):
+        _e_step_kernel(covariance_type)(
+            X,
+            sample_weight,
+            kernel_args[1],
+            kernel_args[2],
+            kernel_args[0],
+            kernel_args[3],
+            True,
+            out,
+            np.empty(0),
+            nk_part,
+            sx_part,
+            ll_part,
+        )
+    mean_log_likelihood = ll_part.sum() / sample_weight.sum()
+    return float(mean_log_likelihood), nk_part.sum(axis=0), sx_part.sum(axis=0)
+
+
+def log_responsibilities(X, weights, means, precisions_cholesky, covariance_type):
+    """Per-row log-likelihood and log-responsibilities (no sample weights).
+
+    Returns
+    -------
+    log_prob_norm : ndarray of shape (n_samples,)
+    log_resp : ndarray of shape (n_samples, n_components)
+    """
+    n_samples, n_features = X.shape
+    kernel_args = _kernel_parameters(
+        weights, means, precisions_cholesky, covariance_type
+    )
+    n_components = len(kernel_args[0])
+    log_resp = np.empty((n_samples, n_components))
+    log_prob_norm = np.empty(n_samples)
+    nk_part, sx_part, ll_part = _partials(n_samples, n_components, n_features)
+    with _threads_for(X, n_components, covariance_type):
+        _e_step_kernel(covariance_type)(
+            X,
+            np.empty(0),
+            kernel_args[1],
+            kernel_args[2],
+            kernel_args[0],
+            kernel_args[3],
+            False,
+            log_resp,
+            log_prob_norm,
+            nk_part,
+            sx_part,
+            ll_part,
+        )
+    return log_prob_norm, log_resp
+
+
+def m_step(X, resp, nk, sums, reg_covar, covariance_type):
+    """Gaussian parameters from responsibilities and their first moments.
+
+    Follows scikit-learn's M-step conventions: ``10 * eps`` is added to each
+    component's total so that an emptied component gives a zero mean and a
+    ``reg_covar`` covariance instead of a division by zero; covariances are
+    the centred, 1/N_k-normalised weighted scatter plus ``reg_covar``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features), C-contiguous float32/float64
+    resp : ndarray of shape (n_samples, n_components)
+        Responsibilities times sample weights.
+    nk, sums : the first moments of ``resp`` (see :func:`e_step`).
+    reg_covar : float
+    covariance_type : {"full", "tied", "diag", "spherical"}
+
+    Returns
+    -------
+    nk : ndarray of shape (n_components,)
+        Totals including the ``10 * eps`` guard.
+    means : ndarray of shape (n_components, n_features)
+    covariances : ndarray shaped for ``covariance_type``
+    """
+    n_samples, n_features = X.shape
+    n_components = resp.shape[1]
+    nk = nk + 10 * np.finfo(np.float64).eps
+    means = sums / nk[:, np.newaxis]
+    _, n_blocks = _kernels.block_count(n_samples)
+    if covariance_type in _TRIANGULAR:
+        n_slots = 1 if covariance_type == "tied" else n_components
+        part = np.zeros((n_blocks, n_slots, n_features, n_features))
+        with _threads_for(X, n_components, covariance_type):
+            _kernels.scatter_triangular(X, resp, means, part)
+        scatter = part.sum(axis=0)
+        upper = np.triu(scatter)
+        scatter = upper + np.triu(upper, 1).transpose(0, 2, 1)
+        if covariance_type == "tied":
+            covariances = scatter[0] / nk.sum()
+            covariances.flat[:: n_features + 1] += reg_covar
+        else:
+            covariances = scatter / nk[:, np.newaxis, np.newaxis]
+            for covariance in covariances:
+                covariance.flat[:: n_features + 1] += reg_covar
+        return nk, means, covariances
+    part = np.zeros((n_blocks, n_components, n_features))
+    with _threads_for(X, n_components, covariance_type):
+        _kernels.scatter_diag(X, resp, means, part)
+    covariances = part.sum(axis=0) / nk[:, np.newaxis] + reg_covar
+    if covariance_type == "spherical":
+        covariances = covariances.mean(axis=1)
+    return nk, means, covariances
+
+
+def estimate_from_responsibilities(X, resp, reg_covar, covariance_type):
+    """M-step from responsibilities alone (the initialisation's)."""
+    n_samples, n_features = X.shape
+    n_components = resp.shape[1]
+    nk_part, sx_part, _ = _partials(n_samples, n_components, n_features)
+    resp = np.ascontiguousarray(resp, dtype=np.float64)
+    with _threads_for(X, n_components, "diag"):
+        _kernels.first_moments(X, resp, nk_part, sx_part)
+    return m_step(
+        X, resp, nk_part.sum(axis=0), sx_part.sum(axis=0), reg_covar, covariance_type
+    )
