@@ -13,6 +13,14 @@ ESTIMATORS = [
 
 
 def expected_failed_checks(estimator):
+    if estimator.n_components > 1:
+        return {
+            "check_sample_weight_equivalence_on_dense_data": (
+                "the k-means / random initialisation draws differently for "
+                "weighted and for repeated rows; from the same initial parameters "
+                "weighted EM equals repeated rows (test_mixture_em.py)"
+            )
+        }
     return {}
 
 
