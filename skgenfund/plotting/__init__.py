@@ -8,5 +8,6 @@ and the gallery examples; users call them directly.
 
 from ._classification import plot_decision_regions
 from ._density import plot_density
+from ._mixture import plot_gmm
 
-__all__ = ["plot_decision_regions", "plot_density"]
+__all__ = ["plot_decision_regions", "plot_density", "plot_gmm"]
