@@ -13,7 +13,13 @@ from sklearn.mixture import GaussianMixture
 from sklearn.model_selection import GridSearchCV
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skgenfund import FIDScorer, GaussianMLE, GenerativeClassifier, frechet_distance
+from skgenfund import (
+    EMGaussianMixture,
+    FIDScorer,
+    GaussianMLE,
+    GenerativeClassifier,
+    frechet_distance,
+)
 
 CENTERS = [(-6.0, 0.0), (6.0, 0.0), (0.0, 8.0)]
 
@@ -105,6 +111,10 @@ def test_scorer_on_tuple_samplers(data):
     mixture = GaussianMixture(2, random_state=0).fit(data)
     expected = -frechet_distance(mixture.sample(len(data))[0], data)
     assert FIDScorer()(mixture, data) == pytest.approx(expected, rel=1e-14)
+    em = EMGaussianMixture(2, random_state=0).fit(data)  # sample(n, random_state)
+    drawn, _ = em.sample(len(data), random_state=np.random.RandomState(5))
+    expected = -frechet_distance(drawn, data)
+    assert FIDScorer(random_state=5)(em, data) == pytest.approx(expected, rel=1e-14)
     labels = (data[:, 0] > 1.0).astype(int)
     classifier = GenerativeClassifier().fit(data, labels)
     drawn, _ = classifier.sample(len(data), random_state=np.random.RandomState(0))
@@ -149,9 +159,9 @@ def blobs():
 def test_gridsearch_by_fid_selects_the_right_number_of_blobs(blobs):
     X, features = blobs
     search = GridSearchCV(
-        GaussianMixture(random_state=0),
+        EMGaussianMixture(random_state=0),
         {"n_components": [1, 2, 3]},
-        scoring=FIDScorer(features, n_samples=2000),
+        scoring=FIDScorer(features, n_samples=2000, random_state=0),
         cv=3,
     ).fit(X)
     assert search.best_params_ == {"n_components": 3}
@@ -174,9 +184,9 @@ def test_gridsearch_by_fid_over_a_wide_range_with_one_standard_error_rule(blobs)
     # held-out likelihood) ties them with K = 3, so pick the simplest tied model
     X, features = blobs
     search = GridSearchCV(
-        GaussianMixture(random_state=0),
+        EMGaussianMixture(random_state=0),
         {"n_components": [1, 2, 3, 4, 5, 6]},
-        scoring=FIDScorer(features, n_samples=2000),
+        scoring=FIDScorer(features, n_samples=2000, random_state=0),
         refit=_simplest_within_one_standard_error,
         cv=3,
     ).fit(X)

@@ -10,6 +10,7 @@ from sklearn.mixture import GaussianMixture
 from sklearn.model_selection import GridSearchCV
 
 from skgenfund import (
+    EMGaussianMixture,
     GaussianMLE,
     GenerativeClassifier,
     InceptionScorer,
@@ -142,9 +143,9 @@ def test_scorer_on_array_sampler_and_tuple_sampler(blobs):
 def test_gridsearch_by_inception_score_selects_enough_components(blobs):
     X, _, classifier = blobs
     search = GridSearchCV(
-        GaussianMixture(random_state=0),
+        EMGaussianMixture(random_state=0),
         {"n_components": [1, 2, 3]},
-        scoring=InceptionScorer(classifier, n_splits=2, n_samples=2000),
+        scoring=InceptionScorer(classifier, n_splits=2, n_samples=2000, random_state=0),
         cv=3,
     ).fit(X)
     assert search.best_params_ == {"n_components": 3}
