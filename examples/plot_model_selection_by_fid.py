@@ -12,7 +12,8 @@ by how its *samples* compare with unseen data, where the default ``score``
 model.
 
 One caveat decides how FID must be used here: a Gaussian mixture fitted by EM
-reproduces the data's mean and covariance whatever its number of components,
+reproduces the data's mean and covariance whatever its number of components
+(the M-step preserves them),
 so in the raw data space every candidate has the same Gaussian fit and FID
 cannot tell them apart. FID needs a non-linear feature map, the role the
 Inception network plays for images; here random Fourier features
@@ -25,10 +26,9 @@ Inception network plays for images; here random Fourier features
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.kernel_approximation import RBFSampler
-from sklearn.mixture import GaussianMixture
 from sklearn.model_selection import GridSearchCV
 
-from skgenfund import FIDScorer
+from skgenfund import EMGaussianMixture, FIDScorer
 
 rng = np.random.RandomState(0)
 centers = np.array([[-6.0, -4.0], [5.0, -5.0], [0.0, 6.0], [8.0, 5.0]])
@@ -65,17 +65,17 @@ grid = {"n_components": list(range(1, 9))}
 rule = simplest_within_one_standard_error
 searches = {
     "log-likelihood (default score)": GridSearchCV(
-        GaussianMixture(random_state=0), grid, refit=rule, cv=5
+        EMGaussianMixture(random_state=0), grid, refit=rule, cv=5
     ),
     "FID, random Fourier features": GridSearchCV(
-        GaussianMixture(random_state=0),
+        EMGaussianMixture(random_state=0),
         grid,
         scoring=FIDScorer(features, n_samples=1000, random_state=0),
         refit=rule,
         cv=5,
     ),
     "FID, raw coordinates": GridSearchCV(
-        GaussianMixture(random_state=0),
+        EMGaussianMixture(random_state=0),
         grid,
         scoring=FIDScorer(n_samples=1000, random_state=0),
         refit=rule,
@@ -113,7 +113,7 @@ fig.tight_layout()
 # Samples of the model chosen by FID
 # ----------------------------------
 chosen = searches["FID, random Fourier features"].best_estimator_
-samples, _ = chosen.sample(600)
+samples, _ = chosen.sample(600, random_state=0)
 fig, ax = plt.subplots(figsize=(6, 5))
 ax.scatter(*X.T, s=6, c="0.6", label="data")
 ax.scatter(
