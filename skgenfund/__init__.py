@@ -15,6 +15,14 @@ from .metrics import (
     kernel_distance,
 )
 from .mixture import EMGaussianMixture
+from .sampling import (
+    ImportanceSampler,
+    MetropolisHastingsSampler,
+    RejectionSampler,
+    autocorrelation,
+    effective_sample_size,
+    rhat,
+)
 
 __version__ = "0.1.0"
 
@@ -30,4 +38,10 @@ __all__ = [
     "frechet_distance",
     "inception_score",
     "kernel_distance",
+    "ImportanceSampler",
+    "MetropolisHastingsSampler",
+    "RejectionSampler",
+    "autocorrelation",
+    "effective_sample_size",
+    "rhat",
 ]

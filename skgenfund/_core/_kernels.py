@@ -45,11 +45,28 @@ def gaussian_logpdf_point(x, mean, precision_cholesky, log_det):
 
 @njit(cache=True)
 def mixture_logpdf_point(x, log_weights, means, precisions_cholesky, log_dets):
-    """log sum_k w_k N(x | mu_k, Sigma_k) for full (K, d, d) precision factors."""
-    n_components = means.shape[0]
-    terms = np.empty(n_components)
-    for k in range(n_components):
-        terms[k] = log_weights[k] + gaussian_logpdf_point(
-            x, means[k], precisions_cholesky[k], log_dets[k]
-        )
-    return logsumexp_1d(terms)
+    """log sum_k w_k N(x | mu_k, Sigma_k) for full (K, d, d) precision factors.
+
+    Samplers call this once per Markov-chain step, so it neither allocates
+    nor slices (a Numba array view costs reference counting): the components
+    are indexed in place and combined by an online log-sum-exp.
+    """
+    n_features = x.shape[0]
+    top = -np.inf
+    total = 0.0
+    for k in range(means.shape[0]):
+        squared = 0.0
+        for j in range(n_features):
+            acc = 0.0
+            for i in range(j + 1):
+                acc += (x[i] - means[k, i]) * precisions_cholesky[k, i, j]
+            squared += acc * acc
+        value = log_weights[k] - 0.5 * (n_features * LOG_2PI + squared) + log_dets[k]
+        if value > top:
+            total = total * math.exp(top - value) + 1.0
+            top = value
+        elif value > -np.inf:
+            total += math.exp(value - top)
+    if top == -np.inf:
+        return -np.inf
+    return top + math.log(total)
