@@ -15,6 +15,7 @@ TOPICS = [
     "classification",
     "density",
     "metrics",
+    "mixture",
 ]
 
 
