@@ -224,7 +224,7 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
         ``lower_bound_`` at every iteration of the best initialisation.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape ``(n_features_in_,)``
         Names of features seen during fit, when X has string feature names.
 
     See Also
