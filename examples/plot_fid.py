@@ -1,7 +1,7 @@
 """
-=========================================================
+==========================================================
 Fréchet distance: good versus bad generation, and its bias
-=========================================================
+==========================================================
 
 FID fits a Gaussian to the features of real samples and one to the features
 of generated samples, and measures the Fréchet (2-Wasserstein) distance

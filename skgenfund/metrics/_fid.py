@@ -99,7 +99,7 @@ class FIDScorer(BaseEstimator):
     n_features_in_ : int
         Number of features of X seen during fit (identity extractor only; a
         callable extractor may take inputs of any shape).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string feature names
         (identity extractor only).
 
