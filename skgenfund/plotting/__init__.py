@@ -9,5 +9,13 @@ and the gallery examples; users call them directly.
 from ._classification import plot_decision_regions
 from ._density import plot_density
 from ._mixture import plot_gmm
+from ._sampling import plot_autocorrelation, plot_samples_vs_target, plot_trace
 
-__all__ = ["plot_decision_regions", "plot_density", "plot_gmm"]
+__all__ = [
+    "plot_autocorrelation",
+    "plot_decision_regions",
+    "plot_density",
+    "plot_gmm",
+    "plot_samples_vs_target",
+    "plot_trace",
+]

@@ -71,6 +71,8 @@ LOG_SCALE_RESET = 1
 # (Hoffman and Gelman's averaging), which forgets the early transient.
 GAIN_EXPONENT = 0.6
 AVERAGE_EXPONENT = 0.75
+# Shrinkage of the adapted correlations: weight 10 d / (n + 10 d) on zero.
+SHRINK_PER_FEATURE = 10.0
 
 
 @njit(cache=True)
@@ -170,7 +172,15 @@ def propose(x, z, row, scale, chol, out):
 
 @njit(cache=True)
 def _adapt_covariance(t, x, state, chol, w_mean, w_m2, iset, fset, windows):
-    """Welford accumulation in the covariance windows; new proposal at their ends."""
+    """Haario-style covariance adaptation of one chain during the warm-up.
+
+    The chain's states in the adaptation windows are accumulated (Welford,
+    over all windows so far); at the end of each window the proposal factor
+    becomes the Cholesky factor of their covariance, with the correlations
+    shrunk toward zero by ``SHRINK_PER_FEATURE * d / (n + SHRINK_PER_FEATURE
+    * d)`` so that an estimate from few, autocorrelated draws cannot collapse
+    the proposal onto a subspace.
+    """
     n_features = x.shape[0]
     for k in range(windows.shape[0]):
         if windows[k, 0] <= t < windows[k, 1]:
@@ -184,26 +194,19 @@ def _adapt_covariance(t, x, state, chol, w_mean, w_m2, iset, fset, windows):
             for i in range(n_features):
                 w_mean[i] += (x[i] - w_mean[i]) / n
             if t == windows[k, 1] - 1 and n > 2.0:
-                # sample covariance shrunk towards a scaled identity (as Stan)
-                trace = 0.0
-                for i in range(n_features):
-                    trace += w_m2[i, i]
-                ridge = 1e-3 * (5.0 / (n + 5.0)) * trace / ((n - 1.0) * n_features)
-                shrink = n / ((n + 5.0) * (n - 1.0))
+                gamma = SHRINK_PER_FEATURE * n_features
+                keep = n / (n + gamma)
+                cov = np.empty((n_features, n_features))
                 for i in range(n_features):
                     for j in range(n_features):
-                        w_m2[i, j] *= shrink
-                    w_m2[i, i] += ridge
-                if trace > 0.0 and cholesky_in_place(w_m2):
+                        cov[i, j] = w_m2[i, j] / (n - 1.0) * (1.0 if i == j else keep)
+                if cholesky_in_place(cov):
                     for i in range(n_features):
                         for j in range(n_features):
-                            chol[i, j] = w_m2[i, j] if j <= i else 0.0
+                            chol[i, j] = cov[i, j] if j <= i else 0.0
                     if iset[ADAPT_SCALE]:
                         state[LOG_SCALE] = fset[LOG_SCALE_RESET]
                         state[RM_COUNT] = 0.0
-                state[WELFORD_N] = 0.0
-                w_mean[:] = 0.0
-                w_m2[:, :] = 0.0
             return
 
 

@@ -19,7 +19,8 @@ PROPOSALS = ("gaussian", "adaptive")
 
 # Steps per chunk. Random-walk streams do not depend on the chunking, so the
 # compiled path takes long chunks (few thread hand-offs); the independence
-# sampler draws its proposals chunk by chunk, so its chunk length is fixed.
+# sampler draws the proposals of all chains chunk by chunk from one stream, so
+# its chunk length depends on n_chains and d only (never on threads).
 COMPILED_CHUNK = 16384
 INDEPENDENCE_CHUNK = 4096
 # Largest number of floats of random numbers held at once on the Python path.
@@ -37,7 +38,7 @@ def optimal_acceptance(n_features):
     --------
     >>> from skgenfund.sampling._metropolis import optimal_acceptance
     >>> round(optimal_acceptance(1), 3), round(optimal_acceptance(100), 3)
-    (0.44, 0.237)
+    (0.44, 0.239)
     """
     return 0.234 + 0.206 * n_features**-0.8
 
@@ -55,7 +56,7 @@ def covariance_windows(n_warmup):
     --------
     >>> from skgenfund.sampling._metropolis import covariance_windows
     >>> covariance_windows(1000).tolist()
-    [[150, 175], [175, 225], [225, 325], [325, 525], [525, 900]]
+    [[150, 175], [175, 225], [225, 325], [325, 900]]
     """
     if n_warmup < 100:
         return np.zeros((0, 2), dtype=np.int64)
@@ -458,14 +459,14 @@ distribution, default="gaussian"
         proposal = as_distribution(self.proposal_, name="proposal") if (
             kind == "independence"
         ) else None  # fmt: skip
-        generators = spawn_generators(check_random_state(seed), 2 * n_chains + 1)
+        generators = spawn_generators(check_random_state(seed), 2 * n_chains + 2)
         n_kept = -(-n_samples // n_chains)
         n_steps = self.n_warmup + n_kept * self.thin
         run = _Run(n_chains, d, n_kept)
-        settings = self._setup(run, target, kind, generators[-1])
+        settings = self._setup(run, target, kind, generators[-2])
         if kind == "independence":
             run.state[:, K.LOG_Q] = proposal.log_prob(run.x)
-        chain_streams = list(zip(generators[:n_chains], generators[n_chains:-1]))
+        chain_streams = list(zip(generators[:n_chains], generators[n_chains:-2]))
         n_threads = max(1, min(effective_n_jobs(self.n_jobs), n_chains))
         bar = _progress_bar(self.progress, n_steps)
         pool = ThreadPoolExecutor(n_threads) if n_threads > 1 else None
@@ -473,8 +474,8 @@ distribution, default="gaussian"
         try:
             if kind == "independence":
                 self._run_independence(
-                    run, settings, target, proposal, chain_streams, n_steps,
-                    (pool, groups), bar,
+                    run, settings, target, proposal,
+                    [*chain_streams, generators[-1]], n_steps, (pool, groups), bar,
                 )  # fmt: skip
             elif target.compiled:
                 self._run_compiled(
@@ -593,28 +594,34 @@ distribution, default="gaussian"
         self, run, settings, target, proposal, streams, n_steps, threads, bar
     ):
         pool, groups = threads
+        n_chains, d = self.n_chains, self.n_features_in_
+        proposal_stream, streams = streams[-1], streams[:-1]
         update_args = run.update_arguments(settings)
-        for t0, size in self._chunks(n_steps, INDEPENDENCE_CHUNK):
+        size = max(1, min(INDEPENDENCE_CHUNK, PYTHON_CHUNK_FLOATS // (n_chains * d)))
+        for t0, length in self._chunks(n_steps, size):
+            # one vectorised draw and evaluation for all chains of the chunk
+            x_prop = proposal.sample(n_chains * length, proposal_stream)
+            lq_prop = proposal.log_prob(x_prop)
+            if not np.all(np.isfinite(lq_prop)):
+                bad = int(np.flatnonzero(~np.isfinite(lq_prop))[0])
+                raise ValueError(
+                    "The proposal's log-density is -inf at its own draw "
+                    f"x = {np.array2string(x_prop[bad])}."
+                )
+            lp_prop = target.log_prob(x_prop).reshape(n_chains, length)
+            lq_prop = lq_prop.reshape(n_chains, length)
+            x_prop = x_prop.reshape(n_chains, length, d)
 
-            def task(group, t0=t0, size=size):
+            def task(group, t0=t0, length=length, chunk=(x_prop, lp_prop, lq_prop)):
                 for c in group:
-                    x_prop = proposal.sample(size, streams[c][0])
-                    lq_prop = proposal.log_prob(x_prop)
-                    if not np.all(np.isfinite(lq_prop)):
-                        bad = int(np.flatnonzero(~np.isfinite(lq_prop))[0])
-                        raise ValueError(
-                            "The proposal's log-density is -inf at its own draw "
-                            f"x = {np.array2string(x_prop[bad])}."
-                        )
-                    lp_prop = target.log_prob(x_prop)
-                    e = streams[c][1].standard_exponential(size)
+                    e = streams[c][1].standard_exponential(length)
                     K.independence_chain(
-                        c, t0, x_prop, lp_prop, lq_prop, e, *update_args
+                        c, t0, *(values[c] for values in chunk), e, *update_args
                     )
 
             self._map(pool, task, groups)
             if bar is not None:
-                bar.update(size)
+                bar.update(length)
 
     # ---------------------------------------------------------- diagnostics
     def _diagnostic(self, name, compute):

@@ -26,7 +26,8 @@ def _gpd_fit(exceedances):
     b += 1.0 / exceedances[-1]
     k = np.log1p(-b[:, None] * exceedances).mean(axis=1)
     profile = n * (np.log(-(b / k)) - k - 1.0)
-    weights = 1.0 / np.exp(profile - profile[:, None]).sum(axis=1)
+    with np.errstate(over="ignore"):  # exp overflow -> weight 0, as intended
+        weights = 1.0 / np.exp(profile - profile[:, None]).sum(axis=1)
     keep = weights >= 10 * np.finfo(float).eps
     weights, b = weights[keep], b[keep]
     weights /= weights.sum()
