@@ -17,8 +17,8 @@ What is measured, per cell (N rows, D features, K components, covariance type):
   for "full", ``N K D (D + 1)`` flops each), against a float64 numpy matmul
   measured in the same run;
 * the peak memory of one fit above the memory held before it, in a fresh
-  child process per estimator (``ru_maxrss``), so that every allocation
-  (numpy, Numba, BLAS) counts;
+  child process per estimator (the resident high-water mark, reset before
+  the fit), so that every allocation (numpy, Numba, BLAS) counts;
 * the share of a default fit (``init_params="kmeans"``) spent in the k-means
   initialisation;
 
@@ -30,7 +30,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -130,27 +129,32 @@ def useful_flops(n, d, k, covariance_type, n_iter):
 
 # ---------------------------------------------------------------- child modes
 def child_memory(args):
-    """Peak memory of one fit above the memory held before it (child process)."""
+    """Peak memory of one fit above the memory held before it (child process).
+
+    The kernel's high-water mark of resident memory (VmHWM) is reset just
+    before the fit (``/proc/self/clear_refs``), so that making the data does
+    not count.
+    """
     n, d, k, ct, which, n_iter = args
     X = make_data(n, d, k)
     init = initial_parameters(X, k, ct)
     sk, ours = estimators(k, ct, init, n_iter)
-    small = X[:2000]
     warm_sk, warm_ours = estimators(k, ct, init, 2)
-    fit_time(warm_sk if which == "sklearn" else warm_ours, small)
+    fit_time(warm_sk if which == "sklearn" else warm_ours, X[:5000])
     estimator = sk if which == "sklearn" else ours
-    baseline = _current_rss_kib()
+    baseline = _status_kib("VmRSS")
+    with open("/proc/self/clear_refs", "w") as clear_refs:
+        clear_refs.write("5")  # reset VmHWM to the current resident size
     fit_time(estimator, X)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"extra_mib": (peak - baseline) / 1024}))
+    print(json.dumps({"extra_mib": (_status_kib("VmHWM") - baseline) / 1024}))
 
 
-def _current_rss_kib():
+def _status_kib(key):
     with open("/proc/self/status") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(key + ":"):
                 return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
+    raise RuntimeError(f"no {key} in /proc/self/status")
 
 
 def child_compile(_args):
@@ -201,20 +205,24 @@ def blas_info():
     )
 
 
-def kmeans_share(X, n_components, covariance_type):
-    """Time of the k-means initialisation and of a whole default fit."""
-    from sklearn.cluster import KMeans
+def kmeans_share(X, n_components, covariance_type, repeats=3):
+    """Time of the k-means initialisation and of a whole default fit.
 
+    The initialisation is timed as a fit with ``max_iter=0`` (k-means plus the
+    initial M-step), the whole fit with the defaults (k-means start, tol=1e-3);
+    medians of ``repeats``.
+    """
     from skgenfund import EMGaussianMixture
 
-    start = time.perf_counter()
-    KMeans(n_clusters=n_components, n_init=1, random_state=0).fit(X)
-    kmeans = time.perf_counter() - start
-    gmm = EMGaussianMixture(
-        n_components, covariance_type=covariance_type, random_state=0
-    )
-    total = fit_time(gmm, X)
-    return kmeans, total, gmm.n_iter_
+    def gmm(**params):
+        return EMGaussianMixture(
+            n_components, covariance_type=covariance_type, random_state=0, **params
+        )
+
+    init = statistics.median(fit_time(gmm(max_iter=0), X) for _ in range(repeats))
+    default = gmm()
+    total = statistics.median(fit_time(default, X) for _ in range(repeats))
+    return init, total, default.n_iter_
 
 
 def main():
