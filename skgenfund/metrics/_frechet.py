@@ -221,8 +221,9 @@ def frechet_distance(X, Y):
     is the sum of the singular values of :math:`A^\top B`, where
     :math:`\Sigma_X = A A^\top` and :math:`\Sigma_Y = B B^\top` are
     Cholesky factors (pivoted and rank-revealing when a covariance is
-    singular) or the centred data themselves: real, never negative, finite for singular covariances
-    (``n_samples < n_features``), and 0 up to rounding for identical inputs.
+    singular) or the centred data themselves: real, never negative, finite
+    for singular covariances (``n_samples < n_features``), and 0 up to
+    rounding for identical inputs.
     Everything is accumulated in float64 whatever the input dtype.
 
     This is the Fréchet distance *in the feature space you chose*; it equals
