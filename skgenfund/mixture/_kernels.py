@@ -39,8 +39,7 @@ __all__ = [
     "CHUNK",
     "MAX_BLOCKS",
     "block_count",
-    "e_step_diag",
-    "e_step_triangular",
+    "e_step",
     "first_moments",
     "scatter_diag",
     "scatter_triangular",
@@ -241,7 +240,7 @@ def _accumulate_first_moments(respT, xT, nk_row, sx_block):
 
 
 @njit(cache=True, parallel=True, fastmath=_FASTMATH)
-def e_step_triangular(
+def e_step(
     X,
     sample_weight,
     means,
@@ -255,15 +254,19 @@ def e_step_triangular(
     sx_part,
     ll_part,
 ):
-    """E-step for "full" and "tied" covariances.
+    """E-step of every covariance type.
 
     Parameters
     ----------
     X : (n, d) float32 or float64, C-contiguous
     sample_weight : (n,) float64 (used when fit)
     means : (K, d) float64
-    precisions_cholesky : (K, d, d) or (1, d, d) float64, upper triangular
-        One factor per component ("full") or one shared factor ("tied").
+    precisions_cholesky : float64 array of shape (K, d, d), (1, d, d),
+        (K, 1, d) or (1, 1, d)
+        The precisions' Cholesky factors: upper triangular, one per component
+        ("full") or one shared by all ("tied"); or, with a middle axis of
+        length 1, their diagonals ("diag", and "spherical" with the factor
+        repeated over the features). With one feature the two forms agree.
     log_weights, log_dets : (K,) float64
     fit : bool
         True during EM: write weighted responsibilities to ``out`` and
@@ -278,6 +281,7 @@ def e_step_triangular(
     n_samples, n_features = X.shape
     n_components = means.shape[0]
     shared = precisions_cholesky.shape[0] == 1
+    diagonal = precisions_cholesky.shape[1] == 1
     n_chunks, n_blocks = block_count(n_samples)
     constant = n_features * LOG_2PI
     for block in prange(n_blocks):
@@ -293,63 +297,11 @@ def e_step_triangular(
             n_rows = min(CHUNK, n_samples - row0)
             _load_transposed(X, row0, n_rows, xT)
             for k in range(n_components):
-                U = precisions_cholesky[0] if shared else precisions_cholesky[k]
-                _squared_mahalanobis_triangular(xT, means[k], U, dT, y, sq)
-                offset = log_weights[k] + log_dets[k]
-                for r in range(CHUNK):
-                    lp[k, r] = offset - 0.5 * (constant + sq[r])
-            ll_part[block] += _finish_rows(
-                lp,
-                row0,
-                n_rows,
-                sample_weight,
-                fit,
-                out,
-                lse_out,
-                xT,
-                nk_part[block],
-                sx_part[block],
-                work,
-            )
-
-
-@njit(cache=True, parallel=True, fastmath=_FASTMATH)
-def e_step_diag(
-    X,
-    sample_weight,
-    means,
-    precisions_cholesky,
-    log_weights,
-    log_dets,
-    fit,
-    out,
-    lse_out,
-    nk_part,
-    sx_part,
-    ll_part,
-):
-    """E-step for "diag" and "spherical" covariances.
-
-    As :func:`e_step_triangular`, with ``precisions_cholesky`` of shape
-    (K, d): the diagonal of each precision's Cholesky factor (a spherical
-    factor repeated over the features).
-    """
-    n_samples, n_features = X.shape
-    n_components = means.shape[0]
-    n_chunks, n_blocks = block_count(n_samples)
-    constant = n_features * LOG_2PI
-    for block in prange(n_blocks):
-        xT = np.empty((n_features, CHUNK))
-        sq = np.empty(CHUNK)
-        lp = np.empty((n_components, CHUNK))
-        work = np.empty((5, CHUNK))
-        first, last = _chunk_range(block, n_chunks, n_blocks)
-        for chunk in range(first, last):
-            row0 = chunk * CHUNK
-            n_rows = min(CHUNK, n_samples - row0)
-            _load_transposed(X, row0, n_rows, xT)
-            for k in range(n_components):
-                _squared_mahalanobis_diag(xT, means[k], precisions_cholesky[k], sq)
+                factor = precisions_cholesky[0 if shared else k]
+                if diagonal:
+                    _squared_mahalanobis_diag(xT, means[k], factor[0], sq)
+                else:
+                    _squared_mahalanobis_triangular(xT, means[k], factor, dT, y, sq)
                 offset = log_weights[k] + log_dets[k]
                 for r in range(CHUNK):
                     lp[k, r] = offset - 0.5 * (constant + sq[r])

@@ -60,14 +60,16 @@ def _kernel_parameters(weights, means, precisions_cholesky, covariance_type):
         log_det_cholesky(precisions_cholesky, covariance_type, n_features),
         (n_components,),
     )
+    # the kernel's layout: (K or 1, d, d) triangular factors, (K, 1, d) diagonals
     if covariance_type == "full":
         factors = precisions_cholesky
     elif covariance_type == "tied":
         factors = precisions_cholesky[np.newaxis]
     elif covariance_type == "diag":
-        factors = precisions_cholesky
+        factors = precisions_cholesky[:, np.newaxis, :]
     else:
         factors = np.repeat(precisions_cholesky[:, np.newaxis], n_features, axis=1)
+        factors = factors[:, np.newaxis, :]
     with np.errstate(divide="ignore"):
         log_weights = np.log(np.asarray(weights, dtype=np.float64))
     return (
@@ -76,12 +78,6 @@ def _kernel_parameters(weights, means, precisions_cholesky, covariance_type):
         np.ascontiguousarray(factors),
         np.ascontiguousarray(log_dets, dtype=np.float64),
     )
-
-
-def _e_step_kernel(covariance_type):
-    if covariance_type in _TRIANGULAR:
-        return _kernels.e_step_triangular
-    return _kernels.e_step_diag
 
 
 def _partials(n_samples, n_components, n_features):
@@ -121,7 +117,7 @@ def e_step(X, sample_weight, weights, means, precisions_cholesky, covariance_typ
     )
     nk_part, sx_part, ll_part = _partials(n_samples, len(kernel_args[0]), n_features)
     with _threads_for(X, len(kernel_args[0]), covariance_type):
-        _e_step_kernel(covariance_type)(
+        _kernels.e_step(
             X,
             sample_weight,
             kernel_args[1],
@@ -156,7 +152,7 @@ def log_responsibilities(X, weights, means, precisions_cholesky, covariance_type
     log_prob_norm = np.empty(n_samples)
     nk_part, sx_part, ll_part = _partials(n_samples, n_components, n_features)
     with _threads_for(X, n_components, covariance_type):
-        _e_step_kernel(covariance_type)(
+        _kernels.e_step(
             X,
             np.empty(0),
             kernel_args[1],
