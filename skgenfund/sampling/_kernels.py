@@ -101,39 +101,50 @@ def rejection_test_mixture(
 ):  # fmt: skip
     """Rejection test of proposals X under a Gaussian-mixture target.
 
-    Returns ``(keep, excess, where, bad)``: the accepted rows, the largest
-    ``log p - log q - log M`` and its row, and the first row whose log-density
-    is NaN or +inf (-1 if none).
+    Row i is accepted when ``-e[i] < log p(X[i]) - log_q[i] - log_envelope``.
+
+    Returns
+    -------
+    accepted : ndarray (n_accepted, d)
+        The accepted rows, in order.
+    excess, where : float, int
+        The largest ``log p - log q - log M`` and its row.
+    bad : int
+        The first row whose log-density is NaN or +inf (-1 if none).
     """
-    keep = np.empty(X.shape[0], dtype=np.bool_)
-    excess, where = -np.inf, 0
+    accepted = np.empty_like(X)
+    count, excess, where = 0, -np.inf, 0
     for i in range(X.shape[0]):
         lp = mixture_logpdf_point(
             X[i], log_weights, means, precisions_cholesky, log_dets
         )
         if math.isnan(lp) or lp == np.inf:
-            return keep, excess, where, i
+            return accepted[:0], excess, where, i
         log_ratio = lp - log_q[i] - log_envelope
-        keep[i] = -e[i] < log_ratio
+        for j in range(X.shape[1]):  # branch-free: count <= i, so no overflow
+            accepted[count, j] = X[i, j]
+        count += -e[i] < log_ratio
         if log_ratio > excess:
             excess, where = log_ratio, i
-    return keep, excess, where, -1
+    return accepted[:count], excess, where, -1
 
 
 @njit(cache=True, nogil=True)
 def rejection_test_function(func, X, log_q, e, log_envelope):
     """As :func:`rejection_test_mixture` for a user's @njit point log-density."""
-    keep = np.empty(X.shape[0], dtype=np.bool_)
-    excess, where = -np.inf, 0
+    accepted = np.empty_like(X)
+    count, excess, where = 0, -np.inf, 0
     for i in range(X.shape[0]):
         lp = func(X[i])
         if math.isnan(lp) or lp == np.inf:
-            return keep, excess, where, i
+            return accepted[:0], excess, where, i
         log_ratio = lp - log_q[i] - log_envelope
-        keep[i] = -e[i] < log_ratio
+        for j in range(X.shape[1]):  # branch-free: count <= i, so no overflow
+            accepted[count, j] = X[i, j]
+        count += -e[i] < log_ratio
         if log_ratio > excess:
             excess, where = log_ratio, i
-    return keep, excess, where, -1
+    return accepted[:count], excess, where, -1
 
 
 @njit(cache=True)
@@ -334,9 +345,19 @@ def random_walk_mixture(
         )
         if bad_log_density(lp_prop):
             return t0 + b
-        accepted, lp, _ = accept(xpc, lp_prop, 0.0, e[b], xc, lp)
-        n_accept += accepted
-        since, row = record(since, row, thin, xc, lp, drawsc, draw_lpc)
+        # accept() and record() written out: as calls they double the step's cost
+        if -e[b] < lp_prop - lp:
+            for i in range(xc.shape[0]):
+                xc[i] = xpc[i]
+            lp = lp_prop
+            n_accept += 1
+        since += 1
+        if since == thin:
+            since = 0
+            for i in range(xc.shape[0]):
+                drawsc[row, i] = xc[i]
+            draw_lpc[row] = lp
+            row += 1
     sc[LOG_P], sc[N_ACCEPT] = lp, sc[N_ACCEPT] + n_accept
     sc[SINCE_RECORD], sc[N_RECORDED] = since, row
     return -1
@@ -368,9 +389,19 @@ def random_walk_function(
         lp_prop = func(xpc)
         if bad_log_density(lp_prop):
             return t0 + b
-        accepted, lp, _ = accept(xpc, lp_prop, 0.0, e[b], xc, lp)
-        n_accept += accepted
-        since, row = record(since, row, thin, xc, lp, drawsc, draw_lpc)
+        # accept() and record() written out: as calls they double the step's cost
+        if -e[b] < lp_prop - lp:
+            for i in range(xc.shape[0]):
+                xc[i] = xpc[i]
+            lp = lp_prop
+            n_accept += 1
+        since += 1
+        if since == thin:
+            since = 0
+            for i in range(xc.shape[0]):
+                drawsc[row, i] = xc[i]
+            draw_lpc[row] = lp
+            row += 1
     sc[LOG_P], sc[N_ACCEPT] = lp, sc[N_ACCEPT] + n_accept
     sc[SINCE_RECORD], sc[N_RECORDED] = since, row
     return -1

@@ -341,7 +341,7 @@ default=None
             x = proposal.sample(size, stream)
             log_q = proposal.log_prob(x)
             e = stream.standard_exponential(size)
-            return (x, *target.rejection_test(x, log_q, e, log_m))
+            return target.rejection_test(x, log_q, e, log_m)
 
         accepted, n_accepted, n_trials = [], 0, 0
         rate = self._acceptance_guess
@@ -366,11 +366,11 @@ default=None
                     results = [lane(streams[i], m) for i, m in enumerate(sizes)]
                 else:
                     results = list(pool.map(lane, streams[:n_lanes], sizes))
-                for x, keep, excess, where in results:
+                for kept, excess, worst in results:
                     if excess > worst_excess:
-                        worst_excess, worst_point = excess, x[where]
-                    accepted.append(x[keep])
-                    n_accepted += int(np.count_nonzero(keep))
+                        worst_excess, worst_point = excess, worst
+                    accepted.append(kept)
+                    n_accepted += kept.shape[0]
                 n_trials += size
                 rate = n_accepted / n_trials
         finally:

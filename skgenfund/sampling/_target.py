@@ -179,33 +179,34 @@ class Distribution:
 
         Returns
         -------
-        keep : ndarray of bool, shape (n,)
+        accepted : ndarray of shape (n_accepted, d)
+            The accepted rows of X, in order.
         excess : float
             Largest ``log p - log q - log M`` (positive: the envelope is too
             small there).
-        where : int
-            Row of that largest value.
+        worst : ndarray of shape (d,)
+            The row where it occurred.
         """
         X = np.ascontiguousarray(X, dtype=np.float64)
         if self.compiled:
             from . import _kernels
 
             if self.kind == "mixture":
-                keep, excess, where, bad = _kernels.rejection_test_mixture(
+                accepted, excess, where, bad = _kernels.rejection_test_mixture(
                     X, log_q, e, log_envelope, *self.mixture
                 )
             else:
-                keep, excess, where, bad = _kernels.rejection_test_function(
+                accepted, excess, where, bad = _kernels.rejection_test_function(
                     self.func, X, log_q, e, log_envelope
                 )
             if bad >= 0:  # reports the NaN or +inf value and its point
                 check_log_density(
                     self._raw_log_prob(X[bad : bad + 1]), X[bad : bad + 1], self.name
                 )
-            return keep, excess, where
+            return accepted, excess, X[where]
         log_ratio = self.log_prob(X) - log_q - log_envelope
         where = int(np.argmax(log_ratio))
-        return -e < log_ratio, float(log_ratio[where]), where
+        return X[-e < log_ratio], float(log_ratio[where]), X[where]
 
     def sample(self, n_samples, rng):
         """Draw ``n_samples`` rows with the numpy Generator ``rng``.
