@@ -41,8 +41,7 @@ __all__ = [
     "block_count",
     "e_step",
     "first_moments",
-    "scatter_diag",
-    "scatter_triangular",
+    "scatter",
 ]
 
 #: Rows per chunk (a compile-time constant of the kernels).
@@ -354,16 +353,20 @@ def first_moments(X, resp, nk_part, sx_part):
 
 
 @njit(cache=True, parallel=True, fastmath=_FASTMATH)
-def scatter_triangular(X, resp, means, scatter_part):
-    """Centred weighted scatter matrices, upper triangle only.
+def scatter(X, resp, means, scatter_part):
+    """Centred weighted second moments, per block.
 
-    ``scatter_part[b, k, a, c] += sum_r resp[r, k] (x_ra - mu_ka) (x_rc - mu_kc)``
-    for c >= a. With ``scatter_part.shape[1] == 1`` ("tied") every component's
-    scatter is added to the one slot.
+    ``scatter_part`` has shape (n_blocks, K or 1, d, d) for the scatter
+    matrices ``S[a, c] += sum_r resp[r, k] (x_ra - mu_ka) (x_rc - mu_kc)``
+    (upper triangle only, c >= a; with one slot, "tied", every component's
+    scatter is added to it), or (n_blocks, K, 1, d) for the sums of squares
+    ``S[0, a] += sum_r resp[r, k] (x_ra - mu_ka)^2`` ("diag", "spherical").
+    With one feature the two agree.
     """
     n_samples, n_features = X.shape
     n_components = resp.shape[1]
     shared = scatter_part.shape[1] == 1
+    diagonal = scatter_part.shape[2] == 1
     n_chunks, n_blocks = block_count(n_samples)
     for block in prange(n_blocks):
         xT = np.empty((n_features, CHUNK))
@@ -377,41 +380,25 @@ def scatter_triangular(X, resp, means, scatter_part):
             _load_transposed(X, row0, n_rows, xT)
             _load_responsibilities(resp, row0, n_rows, respT)
             for k in range(n_components):
+                S = scatter_part[block, 0 if shared else k]
+                if diagonal:
+                    for i in range(n_features):
+                        m = means[k, i]
+                        s = 0.0
+                        for r in range(CHUNK):
+                            v = xT[i, r] - m
+                            s += respT[k, r] * v * v
+                        S[0, i] += s
+                    continue
                 for i in range(n_features):
                     m = means[k, i]
                     for r in range(CHUNK):
                         v = xT[i, r] - m
                         dT[i, r] = v
                         wdT[i, r] = v * respT[k, r]
-                S = scatter_part[block, 0] if shared else scatter_part[block, k]
                 for a in range(n_features):
                     for c in range(a, n_features):
                         s = 0.0
                         for r in range(CHUNK):
                             s += wdT[a, r] * dT[c, r]
                         S[a, c] += s
-
-
-@njit(cache=True, parallel=True, fastmath=_FASTMATH)
-def scatter_diag(X, resp, means, scatter_part):
-    """Centred weighted sums of squares ``sum_r resp[r, k] (x_ri - mu_ki)^2``."""
-    n_samples, n_features = X.shape
-    n_components = resp.shape[1]
-    n_chunks, n_blocks = block_count(n_samples)
-    for block in prange(n_blocks):
-        xT = np.empty((n_features, CHUNK))
-        respT = np.empty((n_components, CHUNK))
-        first, last = _chunk_range(block, n_chunks, n_blocks)
-        for chunk in range(first, last):
-            row0 = chunk * CHUNK
-            n_rows = min(CHUNK, n_samples - row0)
-            _load_transposed(X, row0, n_rows, xT)
-            _load_responsibilities(resp, row0, n_rows, respT)
-            for k in range(n_components):
-                for i in range(n_features):
-                    m = means[k, i]
-                    s = 0.0
-                    for r in range(CHUNK):
-                        v = xT[i, r] - m
-                        s += respT[k, r] * v * v
-                    scatter_part[block, k, i] += s

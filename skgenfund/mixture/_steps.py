@@ -198,28 +198,26 @@ def m_step(X, resp, nk, sums, reg_covar, covariance_type):
     nk = nk + 10 * np.finfo(np.float64).eps
     means = sums / nk[:, np.newaxis]
     _, n_blocks = _kernels.block_count(n_samples)
-    if covariance_type in _TRIANGULAR:
-        n_slots = 1 if covariance_type == "tied" else n_components
-        part = np.zeros((n_blocks, n_slots, n_features, n_features))
-        with _threads_for(X, n_components, covariance_type):
-            _kernels.scatter_triangular(X, resp, means, part)
-        scatter = part.sum(axis=0)
-        upper = np.triu(scatter)
-        scatter = upper + np.triu(upper, 1).transpose(0, 2, 1)
-        if covariance_type == "tied":
-            covariances = scatter[0] / nk.sum()
-            covariances.flat[:: n_features + 1] += reg_covar
-        else:
-            covariances = scatter / nk[:, np.newaxis, np.newaxis]
-            for covariance in covariances:
-                covariance.flat[:: n_features + 1] += reg_covar
-        return nk, means, covariances
-    part = np.zeros((n_blocks, n_components, n_features))
+    n_slots = 1 if covariance_type == "tied" else n_components
+    rows = n_features if covariance_type in _TRIANGULAR else 1
+    part = np.zeros((n_blocks, n_slots, rows, n_features))
     with _threads_for(X, n_components, covariance_type):
-        _kernels.scatter_diag(X, resp, means, part)
-    covariances = part.sum(axis=0) / nk[:, np.newaxis] + reg_covar
-    if covariance_type == "spherical":
-        covariances = covariances.mean(axis=1)
+        _kernels.scatter(X, resp, means, part)
+    scatter = part.sum(axis=0)
+    if covariance_type in ("diag", "spherical"):
+        covariances = scatter[:, 0, :] / nk[:, np.newaxis] + reg_covar
+        if covariance_type == "spherical":
+            covariances = covariances.mean(axis=1)
+        return nk, means, covariances
+    upper = np.triu(scatter)
+    scatter = upper + np.triu(upper, 1).transpose(0, 2, 1)
+    if covariance_type == "tied":
+        covariances = scatter[0] / nk.sum()
+        covariances.flat[:: n_features + 1] += reg_covar
+    else:
+        covariances = scatter / nk[:, np.newaxis, np.newaxis]
+        for covariance in covariances:
+            covariance.flat[:: n_features + 1] += reg_covar
     return nk, means, covariances
 
 
