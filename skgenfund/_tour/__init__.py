@@ -14,6 +14,7 @@ from .report import TourReport
 TOPICS = [
     "classification",
     "density",
+    "sampling",
     "latent",
     "metrics",
     "mixture",
