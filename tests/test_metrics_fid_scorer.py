@@ -193,3 +193,23 @@ def test_gridsearch_by_fid_over_a_wide_range_with_one_standard_error_rule(blobs)
     assert search.best_params_ == {"n_components": 3}
     scores = search.cv_results_["mean_test_score"]
     assert np.max(scores[3:]) - np.min(scores[3:]) < 0.1 * (scores[2] - scores[1])
+
+
+def test_gridsearch_over_generative_classifiers(data):
+    # labelled, correlated classes: QDA-like class models (full covariances)
+    # generate data closer to the held-out folds than naive Bayes (diagonal)
+    labels = (data[:, 2] > 0).astype(int)
+    search = GridSearchCV(
+        GenerativeClassifier(),
+        {
+            "estimator": [
+                GaussianMLE(covariance_type="diag"),
+                GaussianMLE(covariance_type="full"),
+            ]
+        },
+        scoring=FIDScorer(n_samples=4000, random_state=0),
+        cv=3,
+    ).fit(data, labels)
+    assert search.best_params_["estimator"].covariance_type == "full"
+    diag_score, full_score = search.cv_results_["mean_test_score"]
+    assert diag_score < 5 * full_score  # scores are negative
