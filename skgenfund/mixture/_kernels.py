@@ -74,15 +74,18 @@ def _chunk_range(block, n_chunks, n_blocks):
 
 
 @njit(cache=True, fastmath=_FASTMATH)
-def _load_transposed(X, row0, n_rows, xT):
-    """xT[:, r] = X[row0 + r] for r < n_rows, zero padding after."""
-    n_features = X.shape[1]
+def _load_transposed(A, row0, n_rows, AT):
+    """AT[:, r] = A[row0 + r] for r < n_rows, zero padding after.
+
+    A is the data X or the responsibilities; AT is a (columns, CHUNK) tile.
+    """
+    n_columns = A.shape[1]
     for r in range(n_rows):
-        for i in range(n_features):
-            xT[i, r] = X[row0 + r, i]
+        for i in range(n_columns):
+            AT[i, r] = A[row0 + r, i]
     for r in range(n_rows, CHUNK):
-        for i in range(n_features):
-            xT[i, r] = 0.0
+        for i in range(n_columns):
+            AT[i, r] = 0.0
 
 
 @njit(cache=True, fastmath=_FASTMATH)
@@ -319,17 +322,6 @@ def e_step(
             )
 
 
-@njit(cache=True, fastmath=_FASTMATH)
-def _load_responsibilities(resp, row0, n_rows, respT):
-    n_components = resp.shape[1]
-    for r in range(n_rows):
-        for k in range(n_components):
-            respT[k, r] = resp[row0 + r, k]
-    for r in range(n_rows, CHUNK):
-        for k in range(n_components):
-            respT[k, r] = 0.0
-
-
 @njit(cache=True, parallel=True, fastmath=_FASTMATH)
 def first_moments(X, resp, nk_part, sx_part):
     """Per-block sums of the responsibilities and of resp-weighted rows.
@@ -348,7 +340,7 @@ def first_moments(X, resp, nk_part, sx_part):
             row0 = chunk * CHUNK
             n_rows = min(CHUNK, n_samples - row0)
             _load_transposed(X, row0, n_rows, xT)
-            _load_responsibilities(resp, row0, n_rows, respT)
+            _load_transposed(resp, row0, n_rows, respT)
             _accumulate_first_moments(respT, xT, nk_part[block], sx_part[block])
 
 
@@ -378,7 +370,7 @@ def scatter(X, resp, means, scatter_part):
             row0 = chunk * CHUNK
             n_rows = min(CHUNK, n_samples - row0)
             _load_transposed(X, row0, n_rows, xT)
-            _load_responsibilities(resp, row0, n_rows, respT)
+            _load_transposed(resp, row0, n_rows, respT)
             for k in range(n_components):
                 S = scatter_part[block, 0 if shared else k]
                 if diagonal:
