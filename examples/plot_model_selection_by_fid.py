@@ -14,9 +14,9 @@ model.
 One caveat decides how FID must be used here: a Gaussian mixture fitted by EM
 reproduces the data's mean and covariance whatever its number of components
 (the M-step preserves them), so in the raw data space every candidate has the
-same Gaussian fit and FID cannot tell them apart. FID needs a non-linear feature map, the role the
-Inception network plays for images; here random Fourier features
-(:class:`~sklearn.kernel_approximation.RBFSampler`).
+same Gaussian fit and FID cannot tell them apart. FID needs a non-linear
+feature map, the role the Inception network plays for images; here random
+Fourier features (:class:`~sklearn.kernel_approximation.RBFSampler`).
 """
 
 # %%
