@@ -8,10 +8,10 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .._core.special import log_normalize
-from .._core.validation import check_positive_int, check_random_state, validate_X
+from .._core.validation import check_positive_int, validate_X
 from ._psis import KHAT_THRESHOLD, pareto_khat
 from ._random import spawn_generators
-from ._target import as_distribution, resolve_n_features, wide_gaussian
+from ._target import target_and_proposal
 
 
 class ImportanceSampler(BaseEstimator):
@@ -144,8 +144,6 @@ default=None
         UserWarning
             If the Pareto k-hat exceeds 0.7.
         """
-        from ..density import GaussianMLE
-
         n_draws = check_positive_int("n_samples", self.n_samples, minimum=2)
         if not isinstance(self.self_normalize, bool | np.bool_):
             raise ValueError(
@@ -153,32 +151,12 @@ default=None
             )
         if X is not None:
             X = validate_X(self, X, reset=True)
-        target = as_distribution(self.target, X, default=GaussianMLE())
-        if self.proposal is None:
-            if X is None:
-                raise ValueError(
-                    "proposal=None uses a wide Gaussian around X, but fit was called "
-                    "without X. Pass X to fit, or pass a proposal."
-                )
-            proposal = wide_gaussian(X)
-        else:
-            proposal = as_distribution(self.proposal, X, name="proposal")
-        if not proposal.can_sample:
-            raise ValueError(
-                "The proposal must draw samples: pass an estimator with sample() "
-                "or a scipy.stats frozen distribution."
-            )
-        self.n_features_in_ = resolve_n_features([target, proposal], X)
+        target, proposal, self.n_features_in_ = target_and_proposal(
+            self.target, self.proposal, X
+        )
         self.target_, self.proposal_ = target.source, proposal.source
-        rng = spawn_generators(check_random_state(self.random_state), 1)[0]
-        samples = proposal.sample(n_draws, rng)
-        log_q = proposal.log_prob(samples)
-        if not np.all(np.isfinite(log_q)):
-            bad = int(np.flatnonzero(~np.isfinite(log_q))[0])
-            raise ValueError(
-                "The proposal's log-density is -inf at its own draw x = "
-                f"{np.array2string(samples[bad])}."
-            )
+        rng = spawn_generators(self.random_state, 1)[0]
+        samples, log_q = proposal.sample_with_log_prob(n_draws, rng)
         log_weights = target.log_prob(samples) - log_q
         if np.all(log_weights == -np.inf):
             raise ValueError(
@@ -274,6 +252,6 @@ default=None
         check_is_fitted(self)
         n_samples = check_positive_int("n_samples", n_samples)
         seed = self.random_state if random_state is None else random_state
-        rng = spawn_generators(check_random_state(seed), 2)[1]
+        rng = spawn_generators(seed, 2)[1]
         index = rng.choice(self.samples_.shape[0], size=n_samples, p=self.weights_)
         return self.samples_[index]

@@ -9,7 +9,7 @@ from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from .._core.validation import check_positive_int, check_random_state, validate_X
+from .._core.validation import check_positive_int, validate_X
 from . import _kernels as K
 from ._diagnostics import autocorrelation, effective_sample_size, rhat
 from ._random import spawn_generators
@@ -459,7 +459,7 @@ distribution, default="gaussian"
         proposal = as_distribution(self.proposal_, name="proposal") if (
             kind == "independence"
         ) else None  # fmt: skip
-        generators = spawn_generators(check_random_state(seed), 2 * n_chains + 2)
+        generators = spawn_generators(seed, 2 * n_chains + 2)
         n_kept = -(-n_samples // n_chains)
         n_steps = self.n_warmup + n_kept * self.thin
         run = _Run(n_chains, d, n_kept)
@@ -600,14 +600,9 @@ distribution, default="gaussian"
         size = max(1, min(INDEPENDENCE_CHUNK, PYTHON_CHUNK_FLOATS // (n_chains * d)))
         for t0, length in self._chunks(n_steps, size):
             # one vectorised draw and evaluation for all chains of the chunk
-            x_prop = proposal.sample(n_chains * length, proposal_stream)
-            lq_prop = proposal.log_prob(x_prop)
-            if not np.all(np.isfinite(lq_prop)):
-                bad = int(np.flatnonzero(~np.isfinite(lq_prop))[0])
-                raise ValueError(
-                    "The proposal's log-density is -inf at its own draw "
-                    f"x = {np.array2string(x_prop[bad])}."
-                )
+            x_prop, lq_prop = proposal.sample_with_log_prob(
+                n_chains * length, proposal_stream
+            )
             lp_prop = target.log_prob(x_prop).reshape(n_chains, length)
             lq_prop = lq_prop.reshape(n_chains, length)
             x_prop = x_prop.reshape(n_chains, length, d)

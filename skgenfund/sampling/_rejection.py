@@ -11,9 +11,9 @@ from scipy import optimize
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from .._core.validation import check_positive_int, check_random_state, validate_X
+from .._core.validation import check_positive_int, validate_X
 from ._random import spawn_generators
-from ._target import as_distribution, resolve_n_features, wide_gaussian
+from ._target import as_distribution, target_and_proposal
 
 # log M = (largest log p - log q found) + ENVELOPE_MARGIN: M is made 1% larger
 # than the numerical maximum, which costs 1% of the acceptance rate.
@@ -245,30 +245,15 @@ default=None
         self : RejectionSampler
             The fitted sampler.
         """
-        from ..density import GaussianMLE
-
         self._check_parameters()
         if X is not None:
             X = validate_X(self, X, reset=True)
-        target = as_distribution(self.target, X, default=GaussianMLE())
-        if self.proposal is None:
-            if X is None:
-                raise ValueError(
-                    "proposal=None uses a wide Gaussian around X, but fit was called "
-                    "without X. Pass X to fit, or pass a proposal."
-                )
-            proposal = wide_gaussian(X)
-        else:
-            proposal = as_distribution(self.proposal, X, name="proposal")
-        if not proposal.can_sample:
-            raise ValueError(
-                "The proposal must draw samples: pass an estimator with sample() "
-                "or a scipy.stats frozen distribution."
-            )
-        self.n_features_in_ = resolve_n_features([target, proposal], X)
+        target, proposal, self.n_features_in_ = target_and_proposal(
+            self.target, self.proposal, X
+        )
         self.target_, self.proposal_ = target.source, proposal.source
         if isinstance(self.log_envelope, str):
-            rng = spawn_generators(check_random_state(self.random_state), 1)[0]
+            rng = spawn_generators(self.random_state, 1)[0]
             extra = X[: 10 * N_PILOT] if X is not None else None
             if extra is None and target.can_sample:
                 extra = target.sample(N_PILOT // 4, rng)
@@ -328,7 +313,7 @@ default=None
         check_is_fitted(self)
         n_samples = check_positive_int("n_samples", n_samples)
         seed = self.random_state if random_state is None else random_state
-        streams = spawn_generators(check_random_state(seed), MAX_LANES)
+        streams = spawn_generators(seed, MAX_LANES)
         target, proposal = self._distributions()
         max_trials = (
             max(10**6, 1000 * n_samples) if self.max_trials is None else self.max_trials
@@ -338,8 +323,7 @@ default=None
         pool = ThreadPoolExecutor(n_threads) if n_threads > 1 else None
 
         def lane(stream, size):
-            x = proposal.sample(size, stream)
-            log_q = proposal.log_prob(x)
+            x, log_q = proposal.sample_with_log_prob(size, stream)
             e = stream.standard_exponential(size)
             return target.rejection_test(x, log_q, e, log_m)
 

@@ -32,7 +32,13 @@ from .._core.gaussian import (
     sample_gaussian,
 )
 
-__all__ = ["Distribution", "as_distribution", "check_log_density", "wide_gaussian"]
+__all__ = [
+    "Distribution",
+    "as_distribution",
+    "check_log_density",
+    "target_and_proposal",
+    "wide_gaussian",
+]
 
 KINDS = ("mixture", "njit", "callable", "estimator", "scipy", "gaussian")
 
@@ -226,6 +232,25 @@ class Distribution:
                 draws = draws[0]
         return np.ascontiguousarray(draws, dtype=np.float64).reshape(n_samples, -1)
 
+    def sample_with_log_prob(self, n_samples, rng):
+        """Draws and their own log-densities (as a proposal needs both).
+
+        Raises
+        ------
+        ValueError
+            If the log-density is -inf at one of the distribution's own draws
+            (its sampler and its density disagree).
+        """
+        X = self.sample(n_samples, rng)
+        log_density = self.log_prob(X)
+        if not np.all(np.isfinite(log_density)):
+            bad = int(np.flatnonzero(~np.isfinite(log_density))[0])
+            raise ValueError(
+                f"The {self.name}'s log-density is -inf at its own draw x = "
+                f"{np.array2string(X[bad])}: its sampler and its density disagree."
+            )
+        return X, log_density
+
 
 class _WideGaussian:
     """A Gaussian N(mean, covariance) evaluated and sampled by the shared core."""
@@ -349,6 +374,37 @@ def as_distribution(obj, X=None, *, name="target", default=None):
         "@njit function of one point or a callable returning one log-density per "
         "row of an (n, d) array."
     )
+
+
+def target_and_proposal(target, proposal, X):
+    """The target and a proposal that can sample, for rejection and importance.
+
+    ``target=None`` is :class:`~skgenfund.GaussianMLE` fitted on X and
+    ``proposal=None`` the wide Gaussian around X.
+
+    Returns
+    -------
+    target, proposal : Distribution
+    n_features : int
+    """
+    from ..density import GaussianMLE
+
+    target = as_distribution(target, X, default=GaussianMLE())
+    if proposal is None:
+        if X is None:
+            raise ValueError(
+                "proposal=None uses a wide Gaussian around X, but fit was called "
+                "without X. Pass X to fit, or pass a proposal."
+            )
+        proposal = wide_gaussian(X)
+    else:
+        proposal = as_distribution(proposal, X, name="proposal")
+    if not proposal.can_sample:
+        raise ValueError(
+            "The proposal must draw samples: pass an estimator with sample() or a "
+            "scipy.stats frozen distribution."
+        )
+    return target, proposal, resolve_n_features([target, proposal], X)
 
 
 def resolve_n_features(distributions, X=None, initial=None):
