@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import linalg
 
 from skgenfund import frechet_distance
@@ -185,3 +187,38 @@ def test_nearly_psd_float32_statistics_are_accepted():
     cov = np.cov(Z, rowvar=False).astype(np.float32)  # rank 19 of 60
     got = frechet_distance((np.zeros(60), cov), (np.zeros(60), cov))
     assert 0.0 <= got <= 1e-5 * np.trace(cov)
+
+
+def test_wide_factors_take_the_single_thread_svd_path():
+    # d >= 256: the singular values run under a one-thread BLAS limit
+    rng = np.random.RandomState(11)
+    d = 300
+    S2 = _random_spd(rng, d)
+    expected = np.sum((1.0 - np.sqrt(linalg.eigvalsh(S2))) ** 2)
+    got = frechet_distance((np.zeros(d), np.eye(d)), (np.zeros(d), S2))
+    np.testing.assert_allclose(got, expected, rtol=1e-10)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    n_x=st.integers(2, 25),
+    n_y=st.integers(2, 25),
+    d=st.integers(1, 12),
+    seed=st.integers(0, 2**31 - 1),
+    scale=st.floats(1e-3, 1e3),
+)
+def test_properties_on_random_data(n_x, n_y, d, seed, scale):
+    rng = np.random.RandomState(seed)
+    X = scale * rng.normal(size=(n_x, d)) @ rng.normal(size=(d, d))
+    Y = scale * (rng.normal(size=(n_y, d)) + rng.normal(size=d))
+    got = frechet_distance(X, Y)
+    cov_x = np.cov(X, rowvar=False).reshape(d, d)
+    cov_y = np.cov(Y, rowvar=False).reshape(d, d)
+    diff = X.mean(axis=0) - Y.mean(axis=0)
+    size = np.trace(cov_x) + np.trace(cov_y) + diff @ diff  # the terms' magnitude
+    assert np.isfinite(got) and got >= 0.0
+    assert frechet_distance(Y, X) == pytest.approx(got, rel=1e-9, abs=1e-12 * size)
+    assert frechet_distance(X, X) <= 1e-12 * size
+    reference = _symmetric_route(X.mean(axis=0), cov_x, Y.mean(axis=0), cov_y)
+    # the reference loses half the digits of tiny eigenvalues (square roots)
+    assert got == pytest.approx(reference, rel=1e-6, abs=1e-6 * size)
