@@ -321,7 +321,9 @@ def random_walk_mixture(
     Returns -1, or the step at which the target's log-density was NaN or +inf
     (the offending point is then left in ``xp[c]``).
     """
-    xc, xpc, sc, cholc = x[c], xp[c], state[c], chol[c]
+    # private copies of the points: chains on other threads write their own
+    # x and xp, which may share a cache line with these (false sharing)
+    xc, xpc, sc, cholc = x[c].copy(), xp[c].copy(), state[c], chol[c]
     meanc, m2c, drawsc, draw_lpc = w_mean[c], w_m2[c], draws[c], draw_lp[c]
     lp = sc[LOG_P]
     n_warm = max(0, min(e.shape[0], iset[N_WARMUP] - t0))
@@ -331,6 +333,7 @@ def random_walk_mixture(
             xpc, log_weights, means, precisions_cholesky, log_dets
         )
         if bad_log_density(lp_prop):
+            xp[c, :] = xpc
             return t0 + b
         accepted, lp, log_alpha = accept(xpc, lp_prop, 0.0, e[b], xc, lp)
         adapt(t0 + b, accepted, log_alpha, xc, sc, cholc, meanc, m2c, iset, fset,
@@ -344,6 +347,7 @@ def random_walk_mixture(
             xpc, log_weights, means, precisions_cholesky, log_dets
         )
         if bad_log_density(lp_prop):
+            xp[c, :] = xpc
             return t0 + b
         # accept() and record() written out: as calls they double the step's cost
         if -e[b] < lp_prop - lp:
@@ -360,6 +364,7 @@ def random_walk_mixture(
             row += 1
     sc[LOG_P], sc[N_ACCEPT] = lp, sc[N_ACCEPT] + n_accept
     sc[SINCE_RECORD], sc[N_RECORDED] = since, row
+    x[c, :] = xc
     return -1
 
 
@@ -369,7 +374,9 @@ def random_walk_function(
     draws, draw_lp,
 ):  # fmt: skip
     """As :func:`random_walk_mixture` for a user's @njit point log-density."""
-    xc, xpc, sc, cholc = x[c], xp[c], state[c], chol[c]
+    # private copies of the points: chains on other threads write their own
+    # x and xp, which may share a cache line with these (false sharing)
+    xc, xpc, sc, cholc = x[c].copy(), xp[c].copy(), state[c], chol[c]
     meanc, m2c, drawsc, draw_lpc = w_mean[c], w_m2[c], draws[c], draw_lp[c]
     lp = sc[LOG_P]
     n_warm = max(0, min(e.shape[0], iset[N_WARMUP] - t0))
@@ -377,6 +384,7 @@ def random_walk_function(
         propose(xc, z, b, math.exp(sc[LOG_SCALE]), cholc, xpc)
         lp_prop = func(xpc)
         if bad_log_density(lp_prop):
+            xp[c, :] = xpc
             return t0 + b
         accepted, lp, log_alpha = accept(xpc, lp_prop, 0.0, e[b], xc, lp)
         adapt(t0 + b, accepted, log_alpha, xc, sc, cholc, meanc, m2c, iset, fset,
@@ -388,6 +396,7 @@ def random_walk_function(
         propose(xc, z, b, scale, cholc, xpc)
         lp_prop = func(xpc)
         if bad_log_density(lp_prop):
+            xp[c, :] = xpc
             return t0 + b
         # accept() and record() written out: as calls they double the step's cost
         if -e[b] < lp_prop - lp:
@@ -404,6 +413,7 @@ def random_walk_function(
             row += 1
     sc[LOG_P], sc[N_ACCEPT] = lp, sc[N_ACCEPT] + n_accept
     sc[SINCE_RECORD], sc[N_RECORDED] = since, row
+    x[c, :] = xc
     return -1
 
 
@@ -438,7 +448,7 @@ def independence_chain(
     ``lq_prop`` their target and proposal log-densities; the acceptance
     ratio carries the Hastings correction ``log q(x) - log q(x')``.
     """
-    xc, sc, cholc = x[c], state[c], chol[c]
+    xc, sc, cholc = x[c].copy(), state[c], chol[c]  # copy: no false sharing
     meanc, m2c, drawsc, draw_lpc = w_mean[c], w_m2[c], draws[c], draw_lp[c]
     lp = sc[LOG_P]
     for b in range(e.shape[0]):
@@ -449,3 +459,4 @@ def independence_chain(
         if accepted:
             sc[LOG_Q] = lq_prop[b]
     sc[LOG_P] = lp
+    x[c, :] = xc
