@@ -253,7 +253,8 @@ default=None
         )
         self.target_, self.proposal_ = target.source, proposal.source
         if isinstance(self.log_envelope, str):
-            rng = spawn_generators(self.random_state, 1)[0]
+            # a stream of its own: sample() uses the first MAX_LANES
+            rng = spawn_generators(self.random_state, MAX_LANES + 1)[MAX_LANES]
             extra = X[: 10 * N_PILOT] if X is not None else None
             if extra is None and target.can_sample:
                 extra = target.sample(N_PILOT // 4, rng)
