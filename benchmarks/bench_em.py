@@ -10,8 +10,9 @@ What is measured, per cell (N rows, D features, K components, covariance type):
 * fit time of both estimators in this one process, from the *same* initial
   parameters (weights_init, means_init, precisions_init), with tol=0 and the
   same fixed number of EM iterations (checked: equal ``n_iter_``); the median
-  of ``--repeats`` interleaved runs. Compilation is excluded (a warm-up fit
-  runs first) and reported separately;
+  of ``--repeats`` interleaved runs, each after a 0.3 s pause so that neither
+  library's idle threads are still spinning. Compilation is excluded (a
+  warm-up fit runs first) and reported separately;
 * the arithmetic rate of skgenfund's kernels in GFLOP/s, counting the
   useful flops of the E- and M-steps (triangular solve and symmetric scatter
   for "full", ``N K D (D + 1)`` flops each), against a float64 numpy matmul
@@ -49,6 +50,8 @@ CELLS = [
     (50_000, 64, 8, "diag"),
 ]
 QUICK_CELLS = [(n // 10, d, k, c) for n, d, k, c in CELLS]
+#: Seconds of idling before each timed fit (see fit_time).
+SETTLE = 0.3
 
 
 def make_data(n_samples, n_features, n_components, seed=0):
@@ -96,9 +99,17 @@ def estimators(n_components, covariance_type, init, n_iter):
     return GaussianMixture(**params), EMGaussianMixture(**params)
 
 
-def fit_time(estimator, X):
+def fit_time(estimator, X, settle=0.0):
+    """Seconds of one fit, after ``settle`` seconds of idling.
+
+    Idle OpenBLAS worker threads spin for about 0.1 s after a multi-threaded
+    BLAS call, which halves the speed of any other multi-threaded code started
+    meanwhile (measured: a 45 ms fit takes 90 ms right after sklearn's). The
+    timed fits of both estimators therefore start after a pause.
+    """
     from sklearn.exceptions import ConvergenceWarning
 
+    time.sleep(settle)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         start = time.perf_counter()
@@ -219,9 +230,13 @@ def kmeans_share(X, n_components, covariance_type, repeats=3):
             n_components, covariance_type=covariance_type, random_state=0, **params
         )
 
-    init = statistics.median(fit_time(gmm(max_iter=0), X) for _ in range(repeats))
+    init = statistics.median(
+        fit_time(gmm(max_iter=0), X, settle=SETTLE) for _ in range(repeats)
+    )
     default = gmm()
-    total = statistics.median(fit_time(default, X) for _ in range(repeats))
+    total = statistics.median(
+        fit_time(default, X, settle=SETTLE) for _ in range(repeats)
+    )
     return init, total, default.n_iter_
 
 
@@ -255,7 +270,8 @@ def main():
     print(f"numpy float64 matmul (2000 x 2000): {peak:.1f} GFLOP/s.")
     print(
         f"Each fit: {args.n_iter} EM iterations from the same initial parameters, "
-        f"tol=0; median of {repeats} interleaved repeats, compile excluded."
+        f"tol=0; median of {repeats} interleaved repeats, each after a {SETTLE} s "
+        "pause; compile excluded."
     )
     print()
     print(
@@ -272,8 +288,8 @@ def main():
         fit_time(warm, X[:5000])  # compile (or load) the kernels
         times_sk, times_ours = [], []
         for _ in range(repeats):
-            times_sk.append(fit_time(sk, X))
-            times_ours.append(fit_time(ours, X))
+            times_sk.append(fit_time(sk, X, settle=SETTLE))
+            times_ours.append(fit_time(ours, X, settle=SETTLE))
         assert sk.n_iter_ == ours.n_iter_ == args.n_iter
         scale = np.abs(sk.means_).max()
         mean_error = np.abs(sk.means_ - ours.means_).max() / scale
