@@ -43,7 +43,7 @@ class TourReport:
     def line(self, text):
         """A sentence of the report."""
         self._echo(f"  {text}")
-        self._markdown += [text, ""]
+        self._markdown += ["", text, ""]
 
     def value(self, name, value, truth=None, fmt=".4f", truth_label="true value"):
         """A key number, with its true value when the mathematics knows it."""
