@@ -30,11 +30,20 @@ from .._core.validation import (
     check_sample_weight,
     validate_X,
 )
+from . import _dask
+from ._dask import is_dask_array
+from ._moments import (
+    chunk_moments,
+    merge_moments,
+    moments_from_parameters,
+    parameters_from_moments,
+    scale_moments,
+)
 from ._steps import (
     as_kernel_input,
     e_step,
     estimate_from_responsibilities,
-    log_responsibilities,
+    inference,
     m_step,
 )
 
@@ -286,6 +295,8 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
         warm_start=False,
         verbose=0,
         verbose_interval=10,
+        learning_decay=0.7,
+        learning_offset=10.0,
     ):
         self.n_components = n_components
         self.covariance_type = covariance_type
@@ -301,6 +312,8 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
         self.warm_start = warm_start
         self.verbose = verbose
         self.verbose_interval = verbose_interval
+        self.learning_decay = learning_decay
+        self.learning_offset = learning_offset
 
     # ------------------------------------------------------------------ checks
     def _check_parameters(self):
@@ -318,6 +331,13 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
             raise ValueError(
                 f"warm_start must be True or False; got {self.warm_start!r}."
             )
+        decay = _check_non_negative_real("learning_decay", self.learning_decay)
+        if not 0.5 < decay <= 1.0:
+            raise ValueError(
+                "learning_decay must lie in (0.5, 1] (the step sizes of online EM "
+                f"must sum to infinity and their squares must not); got {decay!r}."
+            )
+        _check_non_negative_real("learning_offset", self.learning_offset)
 
     def _check_initial_parameters(self, n_features):
         """Validated weights_init, means_init and precision factors (or None)."""
@@ -381,25 +401,118 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
         """
         with _blas_single_threaded():
             X = self._fit(X, sample_weight)
-        _, log_resp = self._log_responsibilities(X)
-        return log_resp.argmax(axis=1)
+        return self._inference(X, "predict")
+
+    def partial_fit(self, X, y=None, sample_weight=None):
+        """One step of stepwise online EM on a mini-batch of rows.
+
+        For data that arrive as a stream, or never fit in memory at once.
+        The first call on an unfitted mixture initialises it on its
+        mini-batch (``init_params``, or ``weights_init`` / ``means_init`` /
+        ``precisions_init``, with ``random_state``; ``n_init`` does not
+        apply). Every call, the first included, then runs one E-step on the
+        mini-batch and moves the sufficient statistics toward the
+        mini-batch's by a step ``gamma_t`` (Cappé and Moulines, 2009)::
+
+            s_t = (1 - gamma_t) s_(t-1) + gamma_t s(batch_t; theta_(t-1))
+            gamma_t = (t + learning_offset) ** (-learning_decay)
+
+        where s holds each component's weight, mean and centred scatter and
+        theta_t are the parameters they give (the M-step). A call after
+        :meth:`fit` continues from the fitted parameters with t = 1; ``fit``
+        (unless ``warm_start``) starts afresh and resets t.
+
+        Parameters
+        ----------
+        X : array-like or dask array of shape (n_samples, n_features)
+            A mini-batch of rows (shuffled data make the steps unbiased).
+        y : None
+            Ignored; present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the rows; None gives every row weight 1.
+
+        Returns
+        -------
+        self : EMGaussianMixture
+            The updated mixture: ``n_steps_`` (= ``n_iter_``) counts the
+            mini-batches since the last ``fit``, ``lower_bound_`` is the
+            mean log-likelihood of this mini-batch under the parameters it
+            was given, ``lower_bounds_`` holds one per mini-batch, and
+            ``converged_`` is False (online EM has no stopping rule).
+        """
+        with _blas_single_threaded():
+            self._partial_fit(X, sample_weight)
+        return self
+
+    def _partial_fit(self, X, sample_weight):
+        self._check_parameters()
+        first = not self.__sklearn_is_fitted__()
+        if is_dask_array(X):
+            X = _dask.check_dask_X(self, X, reset=first, min_samples=1)
+            dask_weight = _dask.dask_sample_weight(sample_weight, X)
+
+            def batch_moments(params):
+                return _dask.dask_moments(
+                    X, dask_weight, params, self.covariance_type, check=True
+                )
+
+            def initialize(random_state, initial):
+                sample = self._dask_initial_sample(X, dask_weight, random_state)
+                return self._initialize(*sample, random_state, initial)
+
+        else:
+            X = as_kernel_input(validate_X(self, X, reset=first))
+            weights = check_sample_weight(sample_weight, X)
+
+            def batch_moments(params):
+                return chunk_moments(X, weights, params, self.covariance_type)
+
+            def initialize(random_state, initial):
+                self._check_enough_rows(weights)
+                return self._initialize(X, weights, random_state, initial)
+
+        if first:
+            initial = self._check_initial_parameters(X.shape[1])
+            random_state = check_random_state(self.random_state)
+            self._set_parameters(initialize(random_state, initial))
+            self.n_steps_ = 0
+        step = getattr(self, "n_steps_", 0) + 1
+        gamma = (step + self.learning_offset) ** -self.learning_decay
+        batch = batch_moments((self.weights_, self.means_, self.precisions_cholesky_))
+        if batch.weight <= 0:
+            raise ValueError(
+                "sample_weight is zero for every row of the mini-batch; at least "
+                "one row needs a positive weight."
+            )
+        previous = moments_from_parameters(
+            self.weights_,
+            self.means_,
+            self.covariances_,
+            self.reg_covar,
+            self.covariance_type,
+        )
+        moments = merge_moments(
+            scale_moments(previous, 1.0 - gamma),
+            scale_moments(batch, gamma / batch.weight),
+            self.covariance_type,
+        )
+        self._set_parameters(self._m_step(moments))
+        lower_bound = batch.log_likelihood / batch.weight
+        if step == 1:
+            self.lower_bounds_ = []
+        self.lower_bounds_.append(lower_bound)
+        self.lower_bound_ = lower_bound
+        self.n_steps_ = self.n_iter_ = step
+        self.converged_ = False
 
     def _fit(self, X, sample_weight):
         self._check_parameters()
-        X = validate_X(self, X, reset=True, min_samples=2)
-        sample_weight = check_sample_weight(sample_weight, X)
-        n_samples, n_features = X.shape
-        n_weighted = int(np.count_nonzero(sample_weight))
-        if n_weighted < self.n_components:
-            rows = "rows" if n_weighted == n_samples else "rows of positive weight"
-            raise ValueError(
-                f"n_components={self.n_components} exceeds the number of {rows} "
-                f"({n_weighted}): each component needs at least one data point. "
-                "Lower n_components or pass more data."
-            )
-        check_n_samples(n_weighted, 2, what="fitting a mixture")
+        if is_dask_array(X):
+            X, initialize, iterate = self._dask_source(X, sample_weight)
+        else:
+            X, initialize, iterate = self._in_memory_source(X, sample_weight)
+        n_features = X.shape[1]
         initial = self._check_initial_parameters(n_features)
-        X = as_kernel_input(X)
 
         do_init = not (self.warm_start and hasattr(self, "converged_"))
         if not do_init and self.means_.shape[1] != n_features:
@@ -409,7 +522,6 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
             )
         n_init = self.n_init if do_init else 1
         random_state = check_random_state(self.random_state)
-        resp = np.empty((n_samples, self.n_components))
 
         max_lower_bound = -np.inf
         best_params, best_n_iter, best_lower_bounds = None, 0, []
@@ -417,7 +529,7 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
         for init in range(n_init):
             self._print_verbose_msg_init_beg(init)
             if do_init:
-                params = self._initialize(X, sample_weight, random_state, initial)
+                params = initialize(random_state, initial)
             else:
                 params = (
                     self.weights_,
@@ -433,7 +545,7 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
             converged = False
             for n_iter in range(1, self.max_iter + 1):
                 previous = lower_bound
-                lower_bound, params = self._em_iteration(X, sample_weight, params, resp)
+                lower_bound, params = iterate(params)
                 current_lower_bounds.append(lower_bound)
                 change = lower_bound - previous
                 self._print_verbose_msg_iter_end(n_iter, change)
@@ -460,7 +572,93 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
         self.n_iter_ = best_n_iter
         self.lower_bound_ = max_lower_bound
         self.lower_bounds_ = best_lower_bounds
+        self.n_steps_ = 0
         return X
+
+    def _check_enough_rows(self, sample_weight):
+        """Every component needs a row of positive weight, and EM two rows."""
+        n_samples = len(sample_weight)
+        n_weighted = int(np.count_nonzero(sample_weight))
+        if n_weighted < self.n_components:
+            rows = "rows" if n_weighted == n_samples else "rows of positive weight"
+            raise ValueError(
+                f"n_components={self.n_components} exceeds the number of {rows} "
+                f"({n_weighted}): each component needs at least one data point. "
+                "Lower n_components or pass more data."
+            )
+        check_n_samples(n_weighted, 2, what="fitting a mixture")
+
+    def _in_memory_source(self, X, sample_weight):
+        """Validated X and the ``initialize`` and ``iterate`` steps of EM on it."""
+        X = validate_X(self, X, reset=True, min_samples=2)
+        sample_weight = check_sample_weight(sample_weight, X)
+        self._check_enough_rows(sample_weight)
+        X = as_kernel_input(X)
+        resp = np.empty((X.shape[0], self.n_components))
+
+        def initialize(random_state, initial):
+            return self._initialize(X, sample_weight, random_state, initial)
+
+        def iterate(params):
+            return self._em_iteration(X, sample_weight, params, resp)
+
+        return X, initialize, iterate
+
+    def _dask_source(self, X, sample_weight):
+        """The same for a dask array: chunk-wise EM, initialised on a sample."""
+        X = _dask.check_dask_X(self, X, reset=True, min_samples=2)
+        if X.shape[0] < self.n_components:
+            raise ValueError(
+                f"n_components={self.n_components} exceeds the number of rows "
+                f"({X.shape[0]}): each component needs at least one data point. "
+                "Lower n_components or pass more data."
+            )
+        sample_weight = _dask.dask_sample_weight(sample_weight, X)
+        sample = []
+        passes = []
+
+        def initialize(random_state, initial):
+            if not sample:  # one sample serves every initialisation
+                sample.extend(self._dask_initial_sample(X, sample_weight, random_state))
+            return self._initialize(*sample, random_state, initial)
+
+        def iterate(params):
+            weights, means, _, precisions_cholesky = params
+            moments = _dask.dask_moments(
+                X,
+                sample_weight,
+                (weights, means, precisions_cholesky),
+                self.covariance_type,
+                check=not passes,
+            )
+            passes.append(1)
+            if moments.weight <= 0:
+                raise ValueError(
+                    "sample_weight is zero for every row; at least one row needs "
+                    "a positive weight."
+                )
+            return moments.log_likelihood / moments.weight, self._m_step(moments)
+
+        return X, initialize, iterate
+
+    def _dask_initial_sample(self, X, sample_weight, random_state):
+        """Validated rows and weights of the chunks an initialisation sees."""
+        n_rows = max(_dask.INIT_SAMPLE_ROWS, 100 * self.n_components)
+        X_sample, weights = _dask.initial_sample(X, sample_weight, random_state, n_rows)
+        X_sample = as_kernel_input(check_array(X_sample, input_name="X"))
+        weights = check_sample_weight(weights, X_sample)
+        self._check_enough_rows(weights)
+        return X_sample, weights
+
+    def _m_step(self, moments):
+        """Parameters (weights, means, covariances, precision factors) from moments."""
+        weights, means, covariances = parameters_from_moments(
+            moments, self.reg_covar, self.covariance_type
+        )
+        precisions_cholesky = compute_precision_cholesky(
+            covariances, self.covariance_type
+        )
+        return weights, means, covariances, precisions_cholesky
 
     def _initial_responsibilities(self, X, sample_weight, random_state):
         """The (n_samples, K) responsibilities ``init_params`` starts EM from."""
@@ -589,62 +787,59 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
         # not n_features_in_, which a fit that failed on bad input has set
         return hasattr(self, "precisions_cholesky_")
 
-    def _log_responsibilities(self, X):
-        return log_responsibilities(
-            X,
-            self.weights_,
-            self.means_,
-            self.precisions_cholesky_,
-            self.covariance_type,
-        )
-
-    def _validated(self, X):
+    def _inference(self, X, output):
+        """score_samples, predict or predict_proba (lazy for a dask array)."""
         check_is_fitted(self)
-        return as_kernel_input(validate_X(self, X, reset=False))
+        params = (self.weights_, self.means_, self.precisions_cholesky_)
+        if is_dask_array(X):
+            X = _dask.check_dask_X(self, X, reset=False)
+            return _dask.lazy_inference(X, params, self.covariance_type, output)
+        X = as_kernel_input(validate_X(self, X, reset=False))
+        return inference(X, *params, self.covariance_type, output)
 
     def score_samples(self, X):
         """Log-likelihood of each row of X under the mixture.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or dask array of shape (n_samples, n_features)
 
         Returns
         -------
         log_prob : ndarray of shape (n_samples,)
-            ``log sum_k w_k N(x | mu_k, S_k)`` per row.
+            ``log sum_k w_k N(x | mu_k, S_k)`` per row; a lazy dask array,
+            chunked as the rows of X, when X is a dask array.
         """
-        log_prob_norm, _ = self._log_responsibilities(self._validated(X))
-        return log_prob_norm
+        return self._inference(X, "score_samples")
 
     def predict(self, X):
         """Most probable component of each row of X.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or dask array of shape (n_samples, n_features)
 
         Returns
         -------
         labels : ndarray of shape (n_samples,)
+            A lazy dask array when X is a dask array.
         """
-        _, log_resp = self._log_responsibilities(self._validated(X))
-        return log_resp.argmax(axis=1)
+        return self._inference(X, "predict")
 
     def predict_proba(self, X):
         """Posterior probability of each component for each row of X.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or dask array of shape (n_samples, n_features)
 
         Returns
         -------
         resp : ndarray of shape (n_samples, n_components)
-            The responsibilities; each row sums to one.
+            The responsibilities; each row sums to one. A lazy dask array
+            when X is a dask array.
         """
-        _, log_resp = self._log_responsibilities(self._validated(X))
-        return np.exp(log_resp)
+        return self._inference(X, "predict_proba")
 
     def sample(self, n_samples=1, random_state=None):
         """Draw samples from the fitted mixture.

@@ -15,10 +15,14 @@ from . import _kernels
 
 __all__ = [
     "as_kernel_input",
+    "covariances_from_scatter",
     "e_step",
+    "e_step_sums",
     "estimate_from_responsibilities",
+    "inference",
     "log_responsibilities",
     "m_step",
+    "scatter_sums",
 ]
 
 _TRIANGULAR = ("full", "tied")
@@ -89,7 +93,9 @@ def _partials(n_samples, n_components, n_features):
     )
 
 
-def e_step(X, sample_weight, weights, means, precisions_cholesky, covariance_type, out):
+def e_step_sums(
+    X, sample_weight, weights, means, precisions_cholesky, covariance_type, out
+):
     """One E-step: responsibilities, their first moments and the log-likelihood.
 
     Parameters
@@ -103,9 +109,8 @@ def e_step(X, sample_weight, weights, means, precisions_cholesky, covariance_typ
 
     Returns
     -------
-    mean_log_likelihood : float
-        Weighted mean over the rows of log p(x) under the current parameters
-        (the EM lower bound, scikit-learn's ``lower_bound_``).
+    log_likelihood : float
+        Weighted sum over the rows of log p(x) under the current parameters.
     nk : ndarray of shape (n_components,)
         Weighted responsibility totals.
     sums : ndarray of shape (n_components, n_features)
@@ -131,8 +136,23 @@ def e_step(X, sample_weight, weights, means, precisions_cholesky, covariance_typ
             sx_part,
             ll_part,
         )
-    mean_log_likelihood = ll_part.sum() / sample_weight.sum()
-    return float(mean_log_likelihood), nk_part.sum(axis=0), sx_part.sum(axis=0)
+    return float(ll_part.sum()), nk_part.sum(axis=0), sx_part.sum(axis=0)
+
+
+def e_step(X, sample_weight, weights, means, precisions_cholesky, covariance_type, out):
+    """:func:`e_step_sums` with the log-likelihood as a weighted mean.
+
+    Returns
+    -------
+    mean_log_likelihood : float
+        Weighted mean over the rows of log p(x) under the current parameters
+        (the EM lower bound, scikit-learn's ``lower_bound_``).
+    nk, sums : as :func:`e_step_sums`.
+    """
+    log_likelihood, nk, sums = e_step_sums(
+        X, sample_weight, weights, means, precisions_cholesky, covariance_type, out
+    )
+    return float(log_likelihood / sample_weight.sum()), nk, sums
 
 
 def log_responsibilities(X, weights, means, precisions_cholesky, covariance_type):
@@ -169,6 +189,68 @@ def log_responsibilities(X, weights, means, precisions_cholesky, covariance_type
     return log_prob_norm, log_resp
 
 
+def inference(X, weights, means, precisions_cholesky, covariance_type, output):
+    """What the estimator's inference methods return, for validated X.
+
+    ``output`` is "score_samples" (per-row log-likelihood), "predict" (most
+    probable component) or "predict_proba" (responsibilities).
+    """
+    log_prob_norm, log_resp = log_responsibilities(
+        X, weights, means, precisions_cholesky, covariance_type
+    )
+    if output == "score_samples":
+        return log_prob_norm
+    if output == "predict":
+        return log_resp.argmax(axis=1)
+    return np.exp(log_resp)
+
+
+def scatter_sums(X, resp, means, covariance_type):
+    """Weighted scatter of the rows around ``means``, in the kernel's layout.
+
+    Returns
+    -------
+    scatter : ndarray
+        (K, d, d) for "full" and (1, d, d) for "tied" (every component's
+        scatter added up), of which only the upper triangle is set;
+        (K, 1, d), the weighted sums of squares per feature, for "diag" and
+        "spherical".
+    """
+    n_samples, n_features = X.shape
+    n_components = resp.shape[1]
+    _, n_blocks = _kernels.block_count(n_samples)
+    n_slots = 1 if covariance_type == "tied" else n_components
+    rows = n_features if covariance_type in _TRIANGULAR else 1
+    part = np.zeros((n_blocks, n_slots, rows, n_features))
+    with _threads_for(X, n_components, covariance_type):
+        _kernels.scatter(X, resp, means, part)
+    return part.sum(axis=0)
+
+
+def covariances_from_scatter(scatter, nk, reg_covar, covariance_type):
+    """Covariances from a centred scatter (:func:`scatter_sums`'s layout).
+
+    ``nk`` are the component totals including the ``10 * eps`` guard; the
+    lower triangle of a "full" or "tied" scatter is ignored.
+    """
+    n_features = scatter.shape[-1]
+    if covariance_type in ("diag", "spherical"):
+        covariances = scatter[:, 0, :] / nk[:, np.newaxis] + reg_covar
+        if covariance_type == "spherical":
+            covariances = covariances.mean(axis=1)
+        return covariances
+    upper = np.triu(scatter)
+    scatter = upper + np.triu(upper, 1).transpose(0, 2, 1)
+    if covariance_type == "tied":
+        covariances = scatter[0] / nk.sum()
+        covariances.flat[:: n_features + 1] += reg_covar
+    else:
+        covariances = scatter / nk[:, np.newaxis, np.newaxis]
+        for covariance in covariances:
+            covariance.flat[:: n_features + 1] += reg_covar
+    return covariances
+
+
 def m_step(X, resp, nk, sums, reg_covar, covariance_type):
     """Gaussian parameters from responsibilities and their first moments.
 
@@ -193,32 +275,10 @@ def m_step(X, resp, nk, sums, reg_covar, covariance_type):
     means : ndarray of shape (n_components, n_features)
     covariances : ndarray shaped for ``covariance_type``
     """
-    n_samples, n_features = X.shape
-    n_components = resp.shape[1]
     nk = nk + 10 * np.finfo(np.float64).eps
     means = sums / nk[:, np.newaxis]
-    _, n_blocks = _kernels.block_count(n_samples)
-    n_slots = 1 if covariance_type == "tied" else n_components
-    rows = n_features if covariance_type in _TRIANGULAR else 1
-    part = np.zeros((n_blocks, n_slots, rows, n_features))
-    with _threads_for(X, n_components, covariance_type):
-        _kernels.scatter(X, resp, means, part)
-    scatter = part.sum(axis=0)
-    if covariance_type in ("diag", "spherical"):
-        covariances = scatter[:, 0, :] / nk[:, np.newaxis] + reg_covar
-        if covariance_type == "spherical":
-            covariances = covariances.mean(axis=1)
-        return nk, means, covariances
-    upper = np.triu(scatter)
-    scatter = upper + np.triu(upper, 1).transpose(0, 2, 1)
-    if covariance_type == "tied":
-        covariances = scatter[0] / nk.sum()
-        covariances.flat[:: n_features + 1] += reg_covar
-    else:
-        covariances = scatter / nk[:, np.newaxis, np.newaxis]
-        for covariance in covariances:
-            covariance.flat[:: n_features + 1] += reg_covar
-    return nk, means, covariances
+    scatter = scatter_sums(X, resp, means, covariance_type)
+    return nk, means, covariances_from_scatter(scatter, nk, reg_covar, covariance_type)
 
 
 def estimate_from_responsibilities(X, resp, reg_covar, covariance_type):
