@@ -22,6 +22,7 @@ from .sampling import (
     autocorrelation,
     effective_sample_size,
     rhat,
+    sample_chains,
 )
 
 __version__ = "0.1.0"
@@ -44,4 +45,5 @@ __all__ = [
     "autocorrelation",
     "effective_sample_size",
     "rhat",
+    "sample_chains",
 ]

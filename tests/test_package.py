@@ -22,6 +22,7 @@ CONTRACT = [
     "effective_sample_size",
     "rhat",
     "autocorrelation",
+    "sample_chains",  # beyond the contract: MH chains over joblib / dask workers
     "interpolate",
     "frechet_distance",
     "FIDScorer",

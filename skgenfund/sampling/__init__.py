@@ -5,11 +5,14 @@ sampling (weighted draws, expectations and the normaliser, with the Kish ESS
 and the PSIS Pareto-k diagnostic) and Metropolis-Hastings MCMC (dependent
 draws from several chains), plus the diagnostics without which an MCMC result
 cannot be trusted: effective sample size, split R-hat and autocorrelation.
+:func:`sample_chains` spreads many chains over joblib workers or a dask
+cluster.
 """
 
 from ._diagnostics import autocorrelation, effective_sample_size, rhat
 from ._importance import ImportanceSampler
 from ._metropolis import MetropolisHastingsSampler
+from ._parallel import sample_chains
 from ._rejection import RejectionSampler
 
 __all__ = [
@@ -19,4 +22,5 @@ __all__ = [
     "autocorrelation",
     "effective_sample_size",
     "rhat",
+    "sample_chains",
 ]

@@ -11,6 +11,34 @@ import numpy as np
 from .._core.validation import check_random_state
 
 
+def spawn_seeds(random_state, n_seeds):
+    """``n_seeds`` independent :class:`numpy.random.SeedSequence` from a seed.
+
+    The i-th seed depends on ``random_state`` and i only, not on ``n_seeds``.
+
+    Parameters
+    ----------
+    random_state : None, int or numpy.random.RandomState
+        As scikit-learn accepts; an int always gives the same seeds, a
+        RandomState is advanced (so successive calls differ).
+    n_seeds : int
+
+    Returns
+    -------
+    seeds : list of numpy.random.SeedSequence
+
+    Examples
+    --------
+    >>> from skgenfund.sampling._random import spawn_seeds
+    >>> a, b = spawn_seeds(0, 3)[1], spawn_seeds(0, 5)[1]
+    >>> bool((a.generate_state(4) == b.generate_state(4)).all())
+    True
+    """
+    rng = check_random_state(random_state)
+    entropy = [int(value) for value in rng.randint(0, 2**31 - 1, size=4)]
+    return np.random.SeedSequence(entropy).spawn(n_seeds)
+
+
 def spawn_generators(random_state, n_generators):
     """``n_generators`` independent :class:`numpy.random.Generator` from a seed.
 
@@ -34,7 +62,7 @@ def spawn_generators(random_state, n_generators):
     >>> float(a.random()) == float(b.random())
     False
     """
-    rng = check_random_state(random_state)
-    entropy = [int(value) for value in rng.randint(0, 2**31 - 1, size=4)]
-    children = np.random.SeedSequence(entropy).spawn(n_generators)
-    return [np.random.Generator(np.random.PCG64(child)) for child in children]
+    return [
+        np.random.Generator(np.random.PCG64(child))
+        for child in spawn_seeds(random_state, n_generators)
+    ]
