@@ -162,7 +162,10 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
 
     Beyond scikit-learn: ``fit`` accepts ``sample_weight`` (weighted EM, where
     an integer weight is the same as repeating the row), ``sample`` accepts a
-    ``random_state``, and float32 data are not copied to float64 (see Notes).
+    ``random_state``, float32 data are not copied to float64 (see Notes),
+    ``fit`` and the inference methods accept dask arrays (data larger than
+    memory, on a cluster), and ``partial_fit`` runs online EM on a stream of
+    mini-batches.
 
     Parameters
     ----------
@@ -207,6 +210,17 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
         the change of the lower bound.
     verbose_interval : int, default=10
         Iterations between two printed lines.
+    learning_decay : float, default=0.7
+        Exponent kappa of the step sizes of :meth:`partial_fit`,
+        ``gamma_t = (t + learning_offset) ** -kappa``; in (0.5, 1], where
+        online EM converges (Cappé and Moulines, 2009). Larger values forget
+        old mini-batches faster at first and average more later. Used by
+        ``partial_fit`` only; the names are those of scikit-learn's
+        ``LatentDirichletAllocation``.
+    learning_offset : float, default=10.0
+        Offset t0 >= 0 of the step sizes: it damps the first steps (0 lets
+        the first mini-batch replace the initialisation). Used by
+        ``partial_fit`` only.
 
     Attributes
     ----------
@@ -235,6 +249,9 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape ``(n_features_in_,)``
         Names of features seen during fit, when X has string feature names.
+    n_steps_ : int
+        Mini-batches seen by ``partial_fit`` since the last ``fit`` (the t of
+        the step sizes); 0 after ``fit``.
 
     See Also
     --------
@@ -258,6 +275,34 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
     summed over many rows. Outputs (``predict_proba``, ``score_samples``,
     ``sample``) are float64.
 
+    Dask arrays (``pip install "skgenfund[dask]"``). With X a dask array
+    chunked by rows, each EM iteration maps the E-step and scatter kernels
+    over the chunks, each chunk returning its statistics (totals, first
+    moments, scatter around its own means: O(K d^2) numbers), merges them
+    with Chan et al.'s parallel-variance formula in a tree fixed by the
+    chunking, and runs the M-step on the client: the data never move. Given
+    the same initial parameters the fit equals the in-memory fit to rounding
+    (1e-10 relative is tested), on any number of workers. The
+    initialisation (``init_params``) runs in memory on a sample of whole
+    chunks: a permutation of the row chunks is drawn from ``random_state``
+    and chunks are taken in that order until they hold at least
+    ``max(10000, 100 * n_components)`` rows; the chosen chunks, in their
+    order in X, are the sample, and the ``n_init`` initialisations run on it
+    with ``random_state`` as an in-memory fit on those rows would. If X is
+    sorted (by class, by time), shuffle it or pass ``means_init``.
+    ``predict``, ``predict_proba`` and ``score_samples`` of a dask array
+    return lazy dask arrays; ``score`` returns a float. Persist X on the
+    cluster (``X = X.persist()``) when it fits in the workers' memory:
+    otherwise every iteration recomputes X's graph. Dask's active scheduler
+    runs the computations (a ``dask.distributed.Client`` when one exists).
+
+    Online EM. :meth:`partial_fit` is stepwise EM (Cappé and Moulines 2009;
+    Liang and Klein 2009): the sufficient statistics are averaged over the
+    mini-batches with step sizes ``gamma_t`` and the parameters are their
+    M-step. On shuffled mini-batches it approaches the batch fit's
+    log-likelihood: within 5e-5 nats per row after five passes of 40
+    mini-batches of 500 rows over a three-component mixture (tested).
+
     Examples
     --------
     >>> import numpy as np
@@ -276,6 +321,17 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
     >>> X_new, y_new = gmm.sample(5, random_state=0)
     >>> X_new.shape, y_new.shape
     ((5, 2), (5,))
+
+    Online EM on a stream of mini-batches:
+
+    >>> online = EMGaussianMixture(n_components=2, random_state=0)
+    >>> for epoch in range(3):
+    ...     for batch in np.array_split(rng.permutation(X), 10):
+    ...         online = online.partial_fit(batch)
+    >>> online.n_steps_
+    30
+    >>> bool(abs(online.score(X) - gmm.score(X)) < 0.01)
+    True
     """
 
     def __init__(
