@@ -513,8 +513,9 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
                 )
 
             def initialize(random_state, initial):
-                sample = self._dask_initial_sample(X, dask_weight, random_state)
-                return self._initialize(*sample, random_state, initial)
+                return self._initialize_on_chunks(
+                    X, dask_weight, random_state, initial, []
+                )
 
         else:
             X = as_kernel_input(validate_X(self, X, reset=first))
@@ -674,9 +675,9 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
         passes = []
 
         def initialize(random_state, initial):
-            if not sample:  # one sample serves every initialisation
-                sample.extend(self._dask_initial_sample(X, sample_weight, random_state))
-            return self._initialize(*sample, random_state, initial)
+            return self._initialize_on_chunks(
+                X, sample_weight, random_state, initial, sample
+            )
 
         def iterate(params):
             weights, means, _, precisions_cholesky = params
@@ -697,14 +698,25 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
 
         return X, initialize, iterate
 
-    def _dask_initial_sample(self, X, sample_weight, random_state):
-        """Validated rows and weights of the chunks an initialisation sees."""
-        n_rows = max(_dask.INIT_SAMPLE_ROWS, 100 * self.n_components)
-        X_sample, weights = _dask.initial_sample(X, sample_weight, random_state, n_rows)
-        X_sample = as_kernel_input(check_array(X_sample, input_name="X"))
-        weights = check_sample_weight(weights, X_sample)
-        self._check_enough_rows(weights)
-        return X_sample, weights
+    def _initialize_on_chunks(self, X, sample_weight, random_state, initial, sample):
+        """:meth:`_initialize` on a random sample of the chunks of a dask array.
+
+        The sample is drawn into the list ``sample`` when it is empty (so
+        that the ``n_init`` initialisations of a fit share it), and not at
+        all when every initial parameter is given.
+        """
+        if all(value is not None for value in initial):
+            return self._initialize(None, None, random_state, initial)
+        if not sample:
+            n_rows = max(_dask.INIT_SAMPLE_ROWS, 100 * self.n_components)
+            X_sample, weights = _dask.initial_sample(
+                X, sample_weight, random_state, n_rows
+            )
+            X_sample = as_kernel_input(check_array(X_sample, input_name="X"))
+            weights = check_sample_weight(weights, X_sample)
+            self._check_enough_rows(weights)
+            sample.extend([X_sample, weights])
+        return self._initialize(*sample, random_state, initial)
 
     def _m_step(self, moments):
         """Parameters (weights, means, covariances, precision factors) from moments."""
