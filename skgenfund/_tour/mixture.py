@@ -89,6 +89,16 @@ def run(report):
             "EM only finds a local maximum: here the random start ends higher than "
             "the k-means start, which is why n_init > 1 restarts and keeps the best."
         )
+    online = EMGaussianMixture(3, random_state=0)
+    rng = np.random.RandomState(0)
+    for _ in range(10):  # ten passes over ten shuffled mini-batches of 15
+        for batch in np.array_split(rng.permutation(X2), 10):
+            online.partial_fit(batch)
+    report.value(
+        "online EM (partial_fit, 100 mini-batches of 15 irises): mean "
+        f"log-likelihood, against {gmm.score(X2):.4f} for batch EM",
+        online.score(X2),
+    )
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.6), constrained_layout=True)
     plot_gmm(gmm, X2, ax=axes[0])
     axes[0].set_title("Iris petals and the three learned components")
