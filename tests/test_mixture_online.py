@@ -225,3 +225,25 @@ def test_bad_mini_batches():
     # a later mini-batch may be a single row
     gmm.partial_fit(X[:1])
     assert gmm.n_steps_ == 2
+
+
+@pytest.mark.parametrize("init_params", ["random_from_data", "k-means++"])
+def test_seed_initialisations_count_as_a_whole_mixture(init_params):
+    # these initialisations give weights summing to K / n, not 1 (as in
+    # scikit-learn); partial_fit treats them as the normalised weights, so
+    # the first step is the one from the same start given explicitly
+    X = three_blobs(2000, seed=7)
+    seeded = EMGaussianMixture(3, init_params=init_params, random_state=0)
+    start = EMGaussianMixture(3, init_params=init_params, max_iter=0, random_state=0)
+    start.fit(X[:500])
+    assert start.weights_.sum() < 0.1
+    explicit = EMGaussianMixture(
+        3,
+        weights_init=start.weights_ / start.weights_.sum(),
+        means_init=start.means_,
+        precisions_init=start.precisions_,
+    )
+    for model in (seeded, explicit):
+        model.partial_fit(X[:500])
+    for a, b in zip(parameters(seeded), parameters(explicit)):
+        np.testing.assert_allclose(a, b, rtol=1e-9)

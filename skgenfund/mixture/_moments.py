@@ -148,6 +148,7 @@ def moments_from_parameters(weights, means, covariances, reg_covar, covariance_t
     "spherical" the same variance on every feature.
     """
     weights = np.asarray(weights, dtype=np.float64)
+    weights = weights / weights.sum()  # (an initialisation's may not sum to 1)
     n_features = means.shape[1]
     if covariance_type == "tied":
         unregularised = covariances - reg_covar * np.eye(n_features)
@@ -161,4 +162,4 @@ def moments_from_parameters(weights, means, covariances, reg_covar, covariance_t
         )
         scatter = (weights[:, np.newaxis] * (variances - reg_covar))[:, np.newaxis, :]
     sums = (weights + _GUARD)[:, np.newaxis] * means
-    return Moments(1.0, 0.0, weights.copy(), sums, scatter)
+    return Moments(1.0, 0.0, weights, sums, scatter)
