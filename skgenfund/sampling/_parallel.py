@@ -101,8 +101,8 @@ def sample_chains(sampler, n_samples=1, *, random_state=None, n_jobs=None, verbo
     ((8000, 1), (4, 2000, 1))
     >>> bool(np.array_equal(draws, sample_chains(mh, 8000, n_jobs=1)))
     True
-    >>> round(float(draws.mean()), 1), bool(np.all(mh.rhat_ < 1.05))
-    (1.0, True)
+    >>> bool(abs(draws.mean() - X.mean()) < 0.1), bool(np.all(mh.rhat_ < 1.05))
+    (True, True)
     """
     if not isinstance(sampler, MetropolisHastingsSampler):
         raise TypeError(
