@@ -421,11 +421,13 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
+        X : array-like or dask array of shape (n_samples, n_features)
+            Training data. A dask array is fitted chunk by chunk, without
+            gathering its rows (see the Notes of the class).
         y : None
             Ignored; present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
+        sample_weight : array-like or dask array of shape (n_samples,), \
+default=None
             Non-negative weights of the rows (weighted EM); an integer weight
             is equivalent to repeating the row. None gives every row weight 1.
 
@@ -443,7 +445,7 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or dask array of shape (n_samples, n_features)
             Training data.
         y : None
             Ignored; present for API consistency.
@@ -453,7 +455,8 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
         Returns
         -------
         labels : ndarray of shape (n_samples,)
-            Component labels, the same as ``fit(X).predict(X)``.
+            Component labels, the same as ``fit(X).predict(X)`` (a lazy dask
+            array when X is a dask array).
         """
         with _blas_single_threaded():
             X = self._fit(X, sample_weight)
