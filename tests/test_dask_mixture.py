@@ -15,6 +15,7 @@ from sklearn.exceptions import ConvergenceWarning
 from skgenfund import EMGaussianMixture
 from skgenfund.mixture import _dask
 
+dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")
 
 COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
@@ -268,3 +269,44 @@ def test_detects_dask_arrays_only():
     assert _dask.is_dask_array(da.from_array(X))
     assert not _dask.is_dask_array(X)
     assert not _dask.is_dask_array(X.tolist())
+
+
+class CountingLock:
+    """A lock that records how many threads held it at once."""
+
+    def __init__(self):
+        import threading
+
+        self._lock = threading.Lock()
+        self._count = threading.Lock()
+        self.active = self.most = self.entries = 0
+
+    def __enter__(self):
+        self._lock.acquire()
+        with self._count:
+            self.active += 1
+            self.entries += 1
+            self.most = max(self.most, self.active)
+
+    def __exit__(self, *exc):
+        with self._count:
+            self.active -= 1
+        self._lock.release()
+
+
+def test_chunk_kernels_take_turns_on_numba_workqueue_layer(monkeypatch):
+    # Numba's "workqueue" threading layer must not be entered by two threads
+    # at once: on it, the chunk tasks of dask's threads take a lock (on "omp"
+    # and "tbb" they run concurrently); the fit does not change
+    X = da.from_array(four_blobs(seed=7), chunks=(CHUNKS, 3))
+    init = start(X.compute(), "diag")
+    params = dict(n_components=4, covariance_type="diag", tol=0.0, max_iter=5, **init)
+    free = fit_quietly(EMGaussianMixture(**params), X)
+    lock = CountingLock()
+    monkeypatch.setattr(_dask, "_workqueue_layer", lambda: True)
+    monkeypatch.setattr(_dask, "_WORKQUEUE_LOCK", lock)
+    with dask.config.set(scheduler="threads", num_workers=4):
+        serialised = fit_quietly(EMGaussianMixture(**params), X)
+    assert lock.entries == 5 * len(CHUNKS) and lock.most == 1
+    for name in FITTED:
+        np.testing.assert_array_equal(getattr(serialised, name), getattr(free, name))
