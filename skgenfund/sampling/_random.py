@@ -42,11 +42,12 @@ def spawn_seeds(random_state, n_seeds):
 def spawn_generators(random_state, n_generators):
     """``n_generators`` independent :class:`numpy.random.Generator` from a seed.
 
+    One PCG64 stream per seed of :func:`spawn_seeds`.
+
     Parameters
     ----------
     random_state : None, int or numpy.random.RandomState
-        As scikit-learn accepts; an int always gives the same streams, a
-        RandomState is advanced (so successive calls differ).
+        As for :func:`spawn_seeds`.
     n_generators : int
 
     Returns
