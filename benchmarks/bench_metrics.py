@@ -13,7 +13,7 @@ per set, float64):
   dominates at large n;
 * the trace term Tr((S1 S2)^{1/2}) from two given covariances, by
   skgenfund (Cholesky factor of each covariance, one product, singular
-  values on one BLAS thread) and by the widely used
+  values) and by the widely used
   ``scipy.linalg.sqrtm(S1 @ S2)`` route; the median of ``--repeats``
   interleaved runs, the speed-up, and the relative difference of the
   resulting FIDs (the cases are well conditioned: both covariances are full
