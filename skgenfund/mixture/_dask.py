@@ -15,8 +15,9 @@ One EM iteration on a dask array X
   (:func:`skgenfund.mixture._moments.merge_moments`) in a tree of fan-in
   ``SPLIT_EVERY`` built over the chunk indices, so the order of every sum
   is fixed by the chunking alone, never by the scheduler or the number of
-  workers: the same chunks give the same fit, to the last bit, on any
-  cluster;
+  workers: the same chunks give the same fit on any cluster (bit for bit in
+  our tests between 1 and 2 workers; kernels compiled cold in separate
+  worker processes have been seen to differ from the client's by one ulp);
 * the M-step turns the merged statistics into the new parameters on the
   client.
 
