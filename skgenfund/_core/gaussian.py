@@ -28,6 +28,7 @@ from scipy.special import gammaln
 __all__ = [
     "COVARIANCE_TYPES",
     "compute_precision_cholesky",
+    "covariances_from_cholesky",
     "estimate_gaussian_parameters",
     "full_precision_cholesky",
     "log_det_cholesky",
@@ -158,6 +159,27 @@ def precisions_from_cholesky(precisions_cholesky, covariance_type):
     if covariance_type == "tied":
         return precisions_cholesky @ precisions_cholesky.T
     return precisions_cholesky**2
+
+
+def covariances_from_cholesky(precisions_cholesky, covariance_type):
+    """Covariances ``(U U^T)^{-1} = U^{-T} U^{-1}`` from precision Cholesky factors.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgenfund._core.gaussian import covariances_from_cholesky
+    >>> covariances_from_cholesky(np.array([[0.5, 0.0], [0.0, 2.0]]), "tied")
+    array([[4.  , 0.  ],
+           [0.  , 0.25]])
+    """
+    if covariance_type in ("diag", "spherical"):
+        return 1.0 / precisions_cholesky**2
+    factors = np.atleast_3d(precisions_cholesky)
+    factors = factors.reshape(-1, *precisions_cholesky.shape[-2:])
+    identity = np.eye(factors.shape[-1])
+    inverses = [linalg.solve_triangular(U, identity, lower=False) for U in factors]
+    covariances = np.stack([inverse.T @ inverse for inverse in inverses])
+    return covariances[0] if covariance_type == "tied" else covariances
 
 
 def log_det_cholesky(precisions_cholesky, covariance_type, n_features):

@@ -254,7 +254,7 @@ class BayesianGaussian(MeanLogLikelihoodMixin, BaseEstimator):
         else:
             self.covariance_ = self.covariance_posterior_ / (nu_n + n_features + 1)
 
-        df, shape = self._predictive_parameters()
+        _, shape = self._predictive_parameters()
         self._predictive_precision_cholesky = compute_precision_cholesky(shape, "tied")
         return self
 

@@ -5,7 +5,6 @@ import warnings
 from time import time
 
 import numpy as np
-from scipy import linalg
 from sklearn.base import BaseEstimator
 from sklearn.cluster import KMeans, kmeans_plusplus
 from sklearn.exceptions import ConvergenceWarning
@@ -16,6 +15,7 @@ from .._core.base import LikelihoodScoreMixin
 from .._core.gaussian import (
     COVARIANCE_TYPES,
     compute_precision_cholesky,
+    covariances_from_cholesky,
     mixture_density,
     n_gaussian_parameters,
     precision_cholesky_from_precisions,
@@ -134,18 +134,6 @@ def _check_precisions_init(precisions, covariance_type, n_components, n_features
         raise ValueError(
             f"precisions_init ({covariance_type!r}) must be positive definite: {exc}"
         ) from exc
-
-
-def _covariances_from_precision_cholesky(precisions_cholesky, covariance_type):
-    """Covariances (U U^T)^{-1} = U^{-T} U^{-1} from precision Cholesky factors."""
-    if covariance_type in ("diag", "spherical"):
-        return 1.0 / precisions_cholesky**2
-    factors = np.atleast_3d(precisions_cholesky)
-    factors = factors.reshape(-1, *precisions_cholesky.shape[-2:])
-    identity = np.eye(factors.shape[-1])
-    inverses = [linalg.solve_triangular(U, identity, lower=False) for U in factors]
-    covariances = np.stack([inverse.T @ inverse for inverse in inverses])
-    return covariances[0] if covariance_type == "tied" else covariances
 
 
 class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
@@ -784,7 +772,7 @@ default=None
                 covariances, self.covariance_type
             )
         else:
-            covariances = _covariances_from_precision_cholesky(
+            covariances = covariances_from_cholesky(
                 precisions_cholesky, self.covariance_type
             )
         return weights, means, covariances, precisions_cholesky

@@ -35,6 +35,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from .._core._kernels import LOG_2PI
+
 __all__ = [
     "CHUNK",
     "MAX_BLOCKS",
@@ -49,7 +51,6 @@ CHUNK = 64
 #: Most blocks of chunks; blocks are the unit of parallel work.
 MAX_BLOCKS = 16
 
-LOG_2PI = math.log(2.0 * math.pi)
 _FASTMATH = {"contract", "reassoc", "nsz"}
 
 # exp(x) = 2^k exp(y), k = round(x / ln 2), y = x - k ln 2 (|y| <= ln(2) / 2),

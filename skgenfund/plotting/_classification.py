@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._axes import get_axes
+from ._axes import get_axes, grid_2d, padded_bounds
 
 
 def plot_decision_regions(
@@ -61,13 +61,7 @@ def plot_decision_regions(
     classes = classifier.classes_
     colors = [f"C{k % 10}" for k in range(len(classes))]
     light = ListedColormap([to_rgba(c, alpha=0.25) for c in colors])
-    low, high = X.min(axis=0), X.max(axis=0)
-    pad = 0.1 * (high - low) + 1e-9
-    xx, yy = np.meshgrid(
-        np.linspace(low[0] - pad[0], high[0] + pad[0], n_points),
-        np.linspace(low[1] - pad[1], high[1] + pad[1], n_points),
-    )
-    grid = np.column_stack([xx.ravel(), yy.ravel()])
+    xx, yy, grid = grid_2d(*padded_bounds(X, 0.1), n_points)
     proba = classifier.predict_proba(grid)
     regions = np.argmax(proba, axis=1).reshape(xx.shape)
     confidence = proba.max(axis=1).reshape(xx.shape)

@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._axes import get_axes
+from ._axes import get_axes, grid_2d, padded_bounds
 
 
 def _plot_range(estimator, X, n_features):
@@ -18,9 +18,7 @@ def _plot_range(estimator, X, n_features):
         points = drawn[0] if isinstance(drawn, tuple) else drawn
     else:
         points = np.asarray(X, dtype=np.float64).reshape(-1, n_features)
-    low, high = points.min(axis=0), points.max(axis=0)
-    pad = 0.15 * np.where(high > low, high - low, 1.0)
-    return low - pad, high + pad
+    return padded_bounds(points, 0.15)
 
 
 def plot_density(
@@ -93,10 +91,7 @@ def plot_density(
         return ax
 
     ax = get_axes(ax)
-    xx, yy = np.meshgrid(
-        np.linspace(low[0], high[0], n_points), np.linspace(low[1], high[1], n_points)
-    )
-    grid = np.column_stack([xx.ravel(), yy.ravel()])
+    xx, yy, grid = grid_2d(low, high, n_points)
     density = np.exp(estimator.score_samples(grid)).reshape(xx.shape)
     ax.contourf(xx, yy, density, levels=12, cmap="viridis", alpha=0.85)
     ax.contour(xx, yy, density, levels=12, colors="k", linewidths=0.3, alpha=0.5)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._axes import get_axes
+from ._axes import get_axes, grid_2d, padded_bounds
 
 
 def _chains_of(sampler):
@@ -175,9 +175,7 @@ def plot_samples_vs_target(samples, target, ax=None, *, bins=50, n_points=300):
             f"shape {samples.shape}."
         )
     distribution = as_distribution(target)
-    low, high = samples.min(axis=0), samples.max(axis=0)
-    pad = 0.1 * np.where(high > low, high - low, 1.0)
-    low, high = low - pad, high + pad
+    low, high = padded_bounds(samples, 0.1)
     ax = get_axes(ax)
     if samples.shape[1] == 1:
         grid = np.linspace(low[0], high[0], n_points)
@@ -198,11 +196,7 @@ def plot_samples_vs_target(samples, target, ax=None, *, bins=50, n_points=300):
         ax.set_ylabel("density")
         ax.legend(loc="best", frameon=False)
         return ax
-    xx, yy = np.meshgrid(
-        np.linspace(low[0], high[0], n_points // 3),
-        np.linspace(low[1], high[1], n_points // 3),
-    )
-    grid = np.column_stack([xx.ravel(), yy.ravel()])
+    xx, yy, grid = grid_2d(low, high, n_points // 3)
     log_density = distribution.log_prob(grid).reshape(xx.shape)
     ax.scatter(samples[:, 0], samples[:, 1], s=3, alpha=0.3, color="tab:blue")
     ax.contour(xx, yy, np.exp(log_density - log_density.max()), levels=8, colors="k")
