@@ -75,7 +75,9 @@ def check_positive_int(name, value, *, minimum=1):
     return int(value)
 
 
-def validate_X(estimator, X, *, reset, min_samples=1, dtype=FLOAT_DTYPES):
+def validate_X(
+    estimator, X, *, reset, min_samples=1, dtype=FLOAT_DTYPES, allow_nan=False
+):
     """Validate a data matrix with scikit-learn's ``validate_data``.
 
     NaN or infinite values, 1-D input, empty input and non-numeric data are
@@ -95,6 +97,8 @@ def validate_X(estimator, X, *, reset, min_samples=1, dtype=FLOAT_DTYPES):
         The fewest rows accepted.
     dtype : dtype or tuple of dtypes, default=(float64, float32)
         Accepted dtypes; other input is converted to the first one.
+    allow_nan : bool, default=False
+        Accept NaN entries (missing values); infinity is still rejected.
 
     Returns
     -------
@@ -107,6 +111,7 @@ def validate_X(estimator, X, *, reset, min_samples=1, dtype=FLOAT_DTYPES):
             reset=reset,
             dtype=dtype,
             ensure_min_samples=min_samples,
+            ensure_all_finite="allow-nan" if allow_nan else True,
         )
     except ValueError as exc:
         if "could not convert" not in str(exc):

@@ -30,7 +30,7 @@ from .._core.validation import (
     check_sample_weight,
     validate_X,
 )
-from . import _dask
+from . import _dask, _missing
 from ._dask import is_dask_array
 from ._moments import (
     chunk_moments,
@@ -209,6 +209,13 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
         Offset t0 >= 0 of the step sizes: it damps the first steps (0 lets
         the first mini-batch replace the initialisation). Used by
         ``partial_fit`` only.
+    nan_policy : {"raise", "marginalize"}, default="raise"
+        What NaN entries of X mean. "raise": they are an error.
+        "marginalize": they are values missing at random; ``fit`` and
+        ``partial_fit`` run EM over them (Ghahramani and Jordan, 1994) and the
+        inference methods use the marginal density of each row's observed
+        entries; :meth:`impute` fills them in. Without NaN in X the fit is
+        exactly the default one. Not available for dask arrays.
 
     Attributes
     ----------
@@ -341,6 +348,7 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
         verbose_interval=10,
         learning_decay=0.7,
         learning_offset=10.0,
+        nan_policy="raise",
     ):
         self.n_components = n_components
         self.covariance_type = covariance_type
@@ -358,6 +366,7 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
         self.verbose_interval = verbose_interval
         self.learning_decay = learning_decay
         self.learning_offset = learning_offset
+        self.nan_policy = nan_policy
 
     # ------------------------------------------------------------------ checks
     def _check_parameters(self):
@@ -382,6 +391,12 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
                 f"must sum to infinity and their squares must not); got {decay!r}."
             )
         _check_non_negative_real("learning_offset", self.learning_offset)
+        _missing.check_nan_policy(self.nan_policy)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = self.nan_policy == "marginalize"
+        return tags
 
     def _check_initial_parameters(self, n_features):
         """Validated weights_init, means_init and precision factors (or None)."""
@@ -495,6 +510,7 @@ default=None
         self._check_parameters()
         first = not self.__sklearn_is_fitted__()
         if is_dask_array(X):
+            _missing.check_not_dask(self)
             X = _dask.check_dask_X(self, X, reset=first, min_samples=1)
             dask_weight = _dask.dask_sample_weight(sample_weight, X)
 
@@ -509,7 +525,7 @@ default=None
                 )
 
         else:
-            X = as_kernel_input(validate_X(self, X, reset=first))
+            X = as_kernel_input(_missing.validate_with_nan(self, X, reset=first))
             weights = check_sample_weight(sample_weight, X)
 
             def batch_moments(params):
@@ -518,6 +534,9 @@ default=None
             def initialize(random_state, initial):
                 self._check_enough_rows(weights)
                 return self._initialize(X, weights, random_state, initial)
+
+            if _missing.has_missing(X):
+                initialize, batch_moments = _missing.online_source(self, X, weights)
 
         if first:
             initial = self._check_initial_parameters(X.shape[1])
@@ -638,9 +657,11 @@ default=None
 
     def _in_memory_source(self, X, sample_weight):
         """Validated X and the ``initialize`` and ``iterate`` steps of EM on it."""
-        X = validate_X(self, X, reset=True, min_samples=2)
+        X = _missing.validate_with_nan(self, X, reset=True, min_samples=2)
         sample_weight = check_sample_weight(sample_weight, X)
         self._check_enough_rows(sample_weight)
+        if _missing.has_missing(X):
+            return X, *_missing.em_source(self, X, sample_weight)
         X = as_kernel_input(X)
         resp = np.empty((X.shape[0], self.n_components))
 
@@ -654,6 +675,7 @@ default=None
 
     def _dask_source(self, X, sample_weight):
         """The same for a dask array: chunk-wise EM, initialised on a sample."""
+        _missing.check_not_dask(self)
         X = _dask.check_dask_X(self, X, reset=True, min_samples=2)
         if X.shape[0] < self.n_components:
             raise ValueError(
@@ -851,9 +873,19 @@ default=None
         check_is_fitted(self)
         params = (self.weights_, self.means_, self.precisions_cholesky_)
         if is_dask_array(X):
+            _missing.check_not_dask(self)
             X = _dask.check_dask_X(self, X, reset=False)
             return _dask.lazy_inference(X, params, self.covariance_type, output)
-        X = as_kernel_input(validate_X(self, X, reset=False))
+        X = as_kernel_input(_missing.validate_with_nan(self, X, reset=False))
+        if _missing.has_missing(X):
+            return _missing.missing_inference(
+                X,
+                self.weights_,
+                self.means_,
+                self.covariances_,
+                self.covariance_type,
+                output,
+            )
         return inference(X, *params, self.covariance_type, output)
 
     def score_samples(self, X):
@@ -899,6 +931,47 @@ default=None
             when X is a dask array.
         """
         return self._inference(X, "predict_proba")
+
+    def impute(self, X, *, method="mean", random_state=None):
+        """Fill in the NaN entries of X from the fitted mixture.
+
+        Works for either ``nan_policy`` (a mixture fitted on complete data
+        imputes too). With the responsibilities
+        ``r_k(x_o)`` of a row's observed entries x_o and each component's
+        conditional Gaussian ``N(x_m | mu_m + S_mo inv(S_oo) (x_o - mu_o),
+        S_mm - S_mo inv(S_oo) S_om)`` of the missing ones x_m:
+
+        * "mean": ``E[x_m | x_o] = sum_k r_k(x_o) E_k[x_m | x_o]``, the
+          best guess in squared error;
+        * "sample": one draw from ``p(x_m | x_o)`` (a component from r, then
+          its conditional Gaussian), for multiple imputation: repeat with
+          different seeds and combine the analyses (Rubin's rules).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data with NaN marking missing entries; every row needs an
+            observed entry.
+        method : {"mean", "sample"}, default="mean"
+        random_state : int, RandomState instance or None, default=None
+            Seed of the draws of "sample" (None: NumPy's global generator).
+
+        Returns
+        -------
+        X_imputed : ndarray of shape (n_samples, n_features), float64
+            X with its NaN entries replaced; observed entries unchanged.
+        """
+        check_is_fitted(self)
+        X = validate_X(self, X, reset=False, allow_nan=True)
+        return _missing.impute(
+            X,
+            self.weights_,
+            self.means_,
+            self.covariances_,
+            self.covariance_type,
+            method,
+            random_state,
+        )
 
     def sample(self, n_samples=1, random_state=None):
         """Draw samples from the fitted mixture.
