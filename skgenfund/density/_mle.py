@@ -22,6 +22,7 @@ from .._core.validation import (
     check_sample_weight,
     validate_X,
 )
+from ..mixture import _missing
 
 COVARIANCE_TYPES = ("full", "diag", "spherical")
 
@@ -43,6 +44,13 @@ class GaussianMLE(LikelihoodScoreMixin, BaseEstimator):
         Non-negative value added to the diagonal of the covariance. The
         default 0 gives the exact MLE; a positive value makes the fit defined
         for constant or collinear features.
+    nan_policy : {"raise", "marginalize"}, default="raise"
+        What NaN entries of X mean. "raise": they are an error.
+        "marginalize": they are values missing at random; ``fit`` finds the
+        maximum-likelihood Gaussian of the observed entries by EM (Ghahramani
+        and Jordan, 1994; no closed form exists), ``score_samples`` is the
+        marginal density of each row's observed entries, and :meth:`impute`
+        fills them in. Without NaN in X the fit is exactly the closed form.
 
     Attributes
     ----------
@@ -80,9 +88,15 @@ class GaussianMLE(LikelihoodScoreMixin, BaseEstimator):
     -2.9817
     """
 
-    def __init__(self, *, covariance_type="full", reg_covar=0.0):
+    def __init__(self, *, covariance_type="full", reg_covar=0.0, nan_policy="raise"):
         self.covariance_type = covariance_type
         self.reg_covar = reg_covar
+        self.nan_policy = nan_policy
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = self.nan_policy == "marginalize"
+        return tags
 
     def _check_parameters(self):
         check_option("covariance_type", self.covariance_type, COVARIANCE_TYPES)
@@ -90,6 +104,7 @@ class GaussianMLE(LikelihoodScoreMixin, BaseEstimator):
             raise ValueError(
                 f"reg_covar must be a non-negative float; got {self.reg_covar!r}."
             )
+        _missing.check_nan_policy(self.nan_policy)
 
     def fit(self, X, y=None, sample_weight=None):
         """Estimate the mean and covariance by maximum likelihood.
@@ -110,7 +125,7 @@ class GaussianMLE(LikelihoodScoreMixin, BaseEstimator):
             The fitted estimator.
         """
         self._check_parameters()
-        X = validate_X(self, X, reset=True, dtype=np.float64)
+        X = _missing.validate_with_nan(self, X, reset=True, dtype=np.float64)
         sample_weight = check_sample_weight(sample_weight, X)
         if self.reg_covar == 0:
             # with regularisation a single row gives the covariance reg_covar * I
@@ -119,6 +134,12 @@ class GaussianMLE(LikelihoodScoreMixin, BaseEstimator):
                 2,
                 what="estimating a covariance with reg_covar=0",
             )
+        if _missing.has_missing(X):
+            means, covariances, _ = _missing.fit_gaussian(
+                X, sample_weight, self.covariance_type, self.reg_covar
+            )
+            self._set_fit(means, covariances)
+            return self
         _, means, covariances = estimate_gaussian_parameters(
             X,
             np.ones((X.shape[0], 1)),
@@ -137,13 +158,16 @@ class GaussianMLE(LikelihoodScoreMixin, BaseEstimator):
             covariances[0].flat[:: X.shape[1] + 1] += self.reg_covar
         else:
             covariances = covariances + self.reg_covar
+        self._set_fit(means, covariances)
+        return self
+
+    def _set_fit(self, means, covariances):
         precisions_cholesky = compute_precision_cholesky(
             covariances, self.covariance_type
         )
         self.mean_ = means[0]
         self.covariance_ = self._unstack(covariances)
         self.precision_cholesky_ = self._unstack(precisions_cholesky)
-        return self
 
     def _unstack(self, stacked):
         if self.covariance_type == "spherical":
@@ -168,11 +192,59 @@ class GaussianMLE(LikelihoodScoreMixin, BaseEstimator):
         log_density : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        X = validate_X(self, X, reset=False, dtype=np.float64)
+        X = _missing.validate_with_nan(self, X, reset=False, dtype=np.float64)
+        if _missing.has_missing(X):
+            return _missing.missing_inference(
+                X, *self._stacked_moments(), self.covariance_type, "score_samples"
+            )
         means, precisions_cholesky = self._stacked()
         return log_gaussian_prob(X, means, precisions_cholesky, self.covariance_type)[
             :, 0
         ]
+
+    def _stacked_moments(self):
+        """Weights, means and covariances as a one-component mixture's."""
+        covariances = np.asarray(self.covariance_)[np.newaxis]
+        return np.ones(1), self.mean_[np.newaxis], covariances
+
+    def impute(self, X, *, method="mean", random_state=None):
+        """Fill in the NaN entries of X from the fitted Gaussian.
+
+        With observed entries x_o and missing ones x_m of a row, the
+        conditional distribution is Gaussian,
+        ``N(mu_m + S_mo inv(S_oo) (x_o - mu_o), S_mm - S_mo inv(S_oo) S_om)``:
+        "mean" returns its mean (the best guess in squared error), "sample"
+        one draw from it (for multiple imputation: repeat with different
+        seeds and combine the analyses). Works for either ``nan_policy``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data with NaN marking missing entries; every row needs an
+            observed entry.
+        method : {"mean", "sample"}, default="mean"
+        random_state : int, RandomState instance or None, default=None
+            Seed of the draws of "sample" (None: NumPy's global generator).
+
+        Returns
+        -------
+        X_imputed : ndarray of shape (n_samples, n_features), float64
+            X with its NaN entries replaced; observed entries unchanged.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skgenfund import GaussianMLE
+        >>> X = np.array([[0.0, 0.0], [1.0, 2.0], [2.0, 4.0], [3.0, 5.0]])
+        >>> model = GaussianMLE(reg_covar=1e-9).fit(X)
+        >>> model.impute([[1.5, np.nan]]).round(2)
+        array([[1.5 , 2.75]])
+        """
+        check_is_fitted(self)
+        X = validate_X(self, X, reset=False, dtype=np.float64, allow_nan=True)
+        return _missing.impute(
+            X, *self._stacked_moments(), self.covariance_type, method, random_state
+        )
 
     def sample(self, n_samples=1, random_state=None):
         """Draw samples from the fitted Gaussian.

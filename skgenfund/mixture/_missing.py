@@ -36,7 +36,12 @@ from .._core.gaussian import (
     sample_gaussian,
 )
 from .._core.special import log_normalize
-from .._core.validation import check_option, check_random_state, validate_X
+from .._core.validation import (
+    check_nonzero_variance,
+    check_option,
+    check_random_state,
+    validate_X,
+)
 from . import _missing_kernels
 from ._moments import Moments
 from ._steps import covariances_from_scatter
@@ -65,8 +70,11 @@ KERNEL_MIN_WORK = 2_000_000
 KERNEL_MIN_PATTERNS = 1_000
 #: Memory of the per-pattern factors held at once (patterns are batched).
 FACTOR_BYTES = 32 * 2**20
-#: A single Gaussian's EM stops when the mean log-likelihood changes less.
-GAUSSIAN_TOL = 1e-10
+#: A single Gaussian's EM stops when no parameter moves by more than this,
+#: relative to the scale of the covariance (EM converges linearly: the error
+#: left is this times rate / (1 - rate), the rate the fraction of missing
+#: information).
+GAUSSIAN_TOL = 1e-12
 GAUSSIAN_MAX_ITER = 1000
 
 
@@ -676,9 +684,9 @@ def fit_gaussian(X, sample_weight, covariance_type, reg_covar):
     """Maximum-likelihood Gaussian of data with missing entries, by EM.
 
     EM (a mixture of one component) starts from the mean-imputed data's
-    estimate and stops when the mean log-likelihood of the observed entries
-    changes by less than ``GAUSSIAN_TOL`` (``GAUSSIAN_MAX_ITER`` iterations
-    at most, with a ConvergenceWarning).
+    estimate and stops when no mean or covariance entry moves by more than
+    ``GAUSSIAN_TOL`` relative to the largest variance (``GAUSSIAN_MAX_ITER``
+    iterations at most, with a ConvergenceWarning).
 
     Returns
     -------
@@ -696,9 +704,15 @@ def fit_gaussian(X, sample_weight, covariance_type, reg_covar):
         sample_weight=sample_weight,
         empty_guard=False,
     )
-    lower_bound = -np.inf
+    variances = (
+        np.diagonal(covariances[0])
+        if covariance_type == "full"
+        else np.atleast_2d(covariances)[0]
+    )
+    check_nonzero_variance(variances, reg_covar)
     for n_iter in range(1, GAUSSIAN_MAX_ITER + 1):
         compute_precision_cholesky(covariances, covariance_type)  # clear error
+        previous_means, previous_covariances = means, covariances
         moments = missing_moments(
             data, (np.ones(1), means, covariances), covariance_type
         )
@@ -706,8 +720,11 @@ def fit_gaussian(X, sample_weight, covariance_type, reg_covar):
         covariances = covariances_from_scatter(
             moments.scatter, moments.nk, reg_covar, covariance_type
         )
-        previous, lower_bound = lower_bound, moments.log_likelihood / moments.weight
-        if abs(lower_bound - previous) < GAUSSIAN_TOL:
+        change = max(
+            np.max(np.abs(means - previous_means)) / np.sqrt(np.max(covariances)),
+            np.max(np.abs(covariances - previous_covariances)) / np.max(covariances),
+        )
+        if change < GAUSSIAN_TOL:
             return means, covariances, n_iter
     warnings.warn(
         f"EM over the missing entries did not converge in {GAUSSIAN_MAX_ITER} "
