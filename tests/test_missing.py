@@ -535,7 +535,7 @@ def test_float32_pandas_and_a_pattern_unseen_in_fit():
 
 @pytest.mark.parametrize("estimator", [EMGaussianMixture, GaussianMLE])
 def test_bad_input_gives_clear_errors(estimator):
-    _, X = mixture_data(n_samples=100, missing=0.2)
+    X_full, X = mixture_data(n_samples=100, missing=0.2)
     marginal = estimator(nan_policy="marginalize")
     with pytest.raises(ValueError, match="nan_policy"):
         estimator(nan_policy="drop").fit(X)
@@ -549,7 +549,7 @@ def test_bad_input_gives_clear_errors(estimator):
     infinite[3, 1] = np.inf
     with pytest.raises(ValueError, match="infinity"):
         marginal.fit(infinite)
-    never = X.copy()
+    never = X_full.copy()
     never[:, 1] = np.nan
     with pytest.raises(ValueError, match="Feature.* 1 .*no observed value"):
         marginal.fit(never)

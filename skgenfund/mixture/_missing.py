@@ -152,11 +152,11 @@ class MissingPatterns:
                 "they carry no information about the model. Drop them first, "
                 "e.g. X[~np.isnan(X).all(axis=1)]."
             )
-        _, inverse = np.unique(_pattern_keys(missing), return_inverse=True)
-        inverse = inverse.ravel()
-        self.order = np.argsort(inverse, kind="stable")
-        counts = np.bincount(inverse)
-        self.starts = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        keys = _pattern_keys(missing)
+        self.order = np.argsort(keys, kind="stable")
+        keys = keys[self.order]
+        changes = np.flatnonzero(keys[1:] != keys[:-1]) + 1
+        self.starts = np.concatenate(([0], changes, [len(keys)])).astype(np.int64)
         self.observed = ~missing[self.order[self.starts[:-1]]]
         self.n_observed = self.observed.sum(axis=1).astype(np.int64)
         n_features = X.shape[1]
@@ -175,6 +175,12 @@ class MissingPatterns:
             else np.ascontiguousarray(sample_weight[self.order], dtype=np.float64)
         )
         self._chunks = None
+
+    def check_features_observed(self):
+        """A ValueError naming the features that no row observes."""
+        empty = np.flatnonzero(~self.observed.any(axis=0))
+        if empty.size:
+            _raise_unobserved(empty)
 
     @property
     def n_patterns(self):
@@ -608,22 +614,23 @@ def column_means(X, sample_weight):
     totals = weight.sum(axis=0)
     empty = np.flatnonzero(totals <= 0)
     if empty.size:
-        features = ", ".join(str(i) for i in empty[:10])
-        raise ValueError(
-            f"Feature(s) {features} of X have no observed value (every entry is "
-            "NaN or has zero weight), so nothing can be learned about them; "
-            "drop those columns."
-        )
+        _raise_unobserved(empty)
     return np.where(observed, X, 0.0).T @ sample_weight / totals
+
+
+def _raise_unobserved(features):
+    names = ", ".join(str(i) for i in features[:10])
+    raise ValueError(
+        f"Feature(s) {names} of X have no observed value (every entry is NaN or "
+        "has zero weight), so nothing can be learned about them; drop those "
+        "columns."
+    )
 
 
 def mean_imputed(X, sample_weight):
     """X with each NaN replaced by its column's observed mean (the EM start)."""
-    filled = np.array(X, dtype=np.float64)
-    means = column_means(filled, sample_weight)
-    rows, columns = np.nonzero(np.isnan(filled))
-    filled[rows, columns] = means[columns]
-    return filled
+    X = np.asarray(X, dtype=np.float64)
+    return np.where(np.isnan(X), column_means(X, sample_weight), X)
 
 
 def em_source(estimator, X, sample_weight):
@@ -643,12 +650,17 @@ def em_source(estimator, X, sample_weight):
     -------
     initialize, iterate : callables, as the estimator's other data sources.
     """
-    filled = mean_imputed(X, sample_weight)
     data = MissingPatterns(X, sample_weight)
+    data.check_features_observed()
     covariance_type = estimator.covariance_type
+    filled = []
 
     def initialize(random_state, initial):
-        return estimator._initialize(filled, sample_weight, random_state, initial)
+        if all(value is not None for value in initial):
+            return estimator._initialize(None, None, random_state, initial)
+        if not filled:  # once for the n_init initialisations
+            filled.append(mean_imputed(X, sample_weight))
+        return estimator._initialize(filled[0], sample_weight, random_state, initial)
 
     def iterate(params):
         weights, means, covariances, _ = params
