@@ -15,11 +15,12 @@ conditional covariance :math:`\\Sigma_{mm} - \\Sigma_{mo} \\Sigma_{oo}^{-1}
 \\Sigma_{om}`, the uncertainty that a filled-in value hides.
 
 The two usual shortcuts are worse. *Complete-case analysis* drops every row
-with a hole: with 30% of the entries missing from four features, only about
-a quarter of the rows survive. *Mean imputation* fills each hole with its
-column's mean, which piles points on the means and shrinks every variance and
-correlation. This example removes 30% of the iris measurements at random and
-compares the three fits with the fit on the full data.
+with a hole: with 30% of the entries missing from four features, only
+:math:`0.7^4`, about a quarter, of the rows are expected to survive. *Mean
+imputation* fills each hole with its column's mean, which piles points on the
+means and shrinks every variance and correlation. This example removes 30% of
+the iris measurements at random and compares the three fits with the fit on
+the full data.
 """
 
 # %%
@@ -117,9 +118,10 @@ plt.show()
 
 # %%
 # The marginalising fit keeps the elongated, correlated components of the
-# reference; complete-case analysis works from a quarter of the rows; mean
-# imputation drags points onto the crossing lines of the column means, which
-# distorts the components and their correlations.
+# reference. Complete-case analysis fits the few complete rows, and its
+# components are too wide or too narrow where those rows are few. Mean
+# imputation drags points onto the lines of the column means, and the fit
+# spends its components and correlations on those artificial piles.
 #
 # Filling in the holes
 # --------------------
