@@ -29,43 +29,20 @@ import time
 import warnings
 from datetime import date
 
+import bench_em  # benchmarks/ is the folder of this script
 import numpy as np
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
 
 def make_data(n_samples, n_features, n_components, missing=0.2, seed=0):
-    """Gaussian blobs with random covariances, and a copy with MCAR holes."""
-    rng = np.random.RandomState(seed)
-    centers = rng.uniform(-8, 8, size=(n_components, n_features))
-    labels = rng.randint(n_components, size=n_samples)
-    X = np.empty((n_samples, n_features))
-    for k in range(n_components):
-        rows = labels == k
-        A = rng.normal(size=(n_features, n_features)) / np.sqrt(n_features)
-        X[rows] = centers[k] + rng.normal(size=(rows.sum(), n_features)) @ A
+    """bench_em's Gaussian blobs, and a copy with MCAR holes (no empty row)."""
+    X = bench_em.make_data(n_samples, n_features, n_components, seed=seed)
+    rng = np.random.RandomState(seed + 1)
     holes = rng.uniform(size=X.shape) < missing
     empty = np.flatnonzero(holes.all(axis=1))
     holes[empty, rng.randint(n_features, size=empty.size)] = False
-    X_missing = np.where(holes, np.nan, X)
-    return X, X_missing
-
-
-def initial_parameters(X, n_components, covariance_type, seed=0):
-    """Means at random rows, equal weights, precisions of the data's variances."""
-    rng = np.random.RandomState(seed)
-    means = X[rng.choice(len(X), n_components, replace=False)]
-    weights = np.full(n_components, 1.0 / n_components)
-    variances = X.var(axis=0)
-    if covariance_type == "full":
-        precisions = np.repeat(np.diag(1.0 / variances)[None], n_components, axis=0)
-    elif covariance_type == "tied":
-        precisions = np.diag(1.0 / variances)
-    elif covariance_type == "diag":
-        precisions = np.repeat((1.0 / variances)[None], n_components, axis=0)
-    else:
-        precisions = np.full(n_components, 1.0 / variances.mean())
-    return dict(weights_init=weights, means_init=means, precisions_init=precisions)
+    return X, np.where(holes, np.nan, X)
 
 
 def fit_time(X, n_components, covariance_type, init, n_iter, nan_policy):
@@ -114,7 +91,7 @@ def main():
     print("|---|---|---|---|---|---|---|")
     runs = ((X, "raise", "c"), (X_missing, "marginalize", "m"))
     for covariance_type in args.types:
-        init = initial_parameters(X, n_components, covariance_type)
+        init = bench_em.initial_parameters(X, n_components, covariance_type)
         for data, policy, _ in runs:  # compile and warm up
             fit_time(data[:20_000], n_components, covariance_type, init, 2, policy)
         times = {}

@@ -401,25 +401,33 @@ def _moments_numpy(data, params, covariance_type, nk, s1, S):
     return log_likelihood
 
 
-def _moments_kernel(data, params, covariance_type, nk, s1, S):
-    """The same statistics from the Numba kernel, batch by batch of patterns."""
+def _run_kernel(data, params, covariance_type, S_shape, out=None, lse_out=None):
+    """Run the Numba kernel batch by batch of patterns.
+
+    With ``out`` None (fit), return the statistics summed over blocks and
+    batches in a fixed order: nk (K,), s1 (K, d), S (``S_shape``) and the
+    weighted log-likelihood. Otherwise write the log-responsibilities and
+    log-likelihoods of the sorted rows to ``out`` and ``lse_out``.
+    """
     weights, means, covariances = params
+    n_components, n_features = np.shape(means)
     log_weights = _log_weights(weights)
     means = np.ascontiguousarray(means, dtype=np.float64)
+    fit = out is None
+    if fit:
+        out, lse_out = np.empty((0, n_components)), np.empty(0)
+    shapes = ((n_components,), (n_components, n_features), S_shape, ())
+    totals = [np.zeros(shape) for shape in shapes]
     chunk_pattern, chunk_start, chunk_rows = data.chunks()
     chunk_bounds = np.searchsorted(chunk_pattern, np.arange(data.n_patterns + 1))
-    log_likelihood = 0.0
-    for first, last in data.batches(_n_slots(covariance_type, len(means))):
+    for first, last in data.batches(_n_slots(covariance_type, n_components)):
         factors = conditional_factors(
             data.observed[first:last], means, covariances, covariance_type
         )
         c0, c1 = chunk_bounds[first], chunk_bounds[last]
         blocks = _missing_kernels.block_ranges(c1 - c0)
-        n_blocks = len(blocks) - 1
-        nk_part = np.zeros((n_blocks, *nk.shape))
-        s1_part = np.zeros((n_blocks, *s1.shape))
-        S_part = np.zeros((n_blocks, *S.shape))
-        ll_part = np.zeros(n_blocks)
+        n_blocks = len(blocks) - 1 if fit else 1
+        parts = [np.zeros((n_blocks, *shape)) for shape in shapes]
         _missing_kernels.missing_e_step(
             data.X,
             data.weights,
@@ -433,19 +441,25 @@ def _moments_kernel(data, params, covariance_type, nk, s1, S):
             log_weights,
             means,
             *factors,
-            True,
-            np.empty((0, len(means))),
-            np.empty(0),
-            nk_part,
-            s1_part,
-            S_part,
-            ll_part,
+            fit,
+            out,
+            lse_out,
+            *parts,
         )
-        nk += nk_part.sum(axis=0)
-        s1 += s1_part.sum(axis=0)
-        S += S_part.sum(axis=0)
-        log_likelihood += float(ll_part.sum())
-    return log_likelihood
+        for total, part in zip(totals, parts):
+            total += part.sum(axis=0)
+    return totals
+
+
+def _moments_kernel(data, params, covariance_type, nk, s1, S):
+    """The NumPy path's statistics from the Numba kernel."""
+    nk_sum, s1_sum, S_sum, log_likelihood = _run_kernel(
+        data, params, covariance_type, S.shape
+    )
+    nk += nk_sum
+    s1 += s1_sum
+    S += S_sum
+    return float(log_likelihood)
 
 
 def missing_moments(data, params, covariance_type):
@@ -499,7 +513,7 @@ def missing_inference(X, weights, means, covariances, covariance_type, output):
     log_resp = np.empty((len(X), n_components))
     params = (weights, means, covariances)
     if _use_kernel(data, n_components):
-        _inference_kernel(data, params, covariance_type, log_resp, log_norm)
+        _run_kernel(data, params, covariance_type, (1, 1, 1), log_resp, log_norm)
     else:
         for first, last in data.batches(_n_slots(covariance_type, n_components)):
             for pattern in _patterns(data, first, last, params, covariance_type):
@@ -511,41 +525,6 @@ def missing_inference(X, weights, means, covariances, covariance_type, output):
     if output == "predict":
         return log_resp.argmax(axis=1)
     return np.exp(log_resp)
-
-
-def _inference_kernel(data, params, covariance_type, log_resp, log_norm):
-    weights, means, covariances = params
-    n_components, n_features = means.shape
-    chunk_pattern, chunk_start, chunk_rows = data.chunks()
-    chunk_bounds = np.searchsorted(chunk_pattern, np.arange(data.n_patterns + 1))
-    empty = np.zeros((1, n_components, 1, 1))
-    for first, last in data.batches(_n_slots(covariance_type, n_components)):
-        factors = conditional_factors(
-            data.observed[first:last], means, covariances, covariance_type
-        )
-        c0, c1 = chunk_bounds[first], chunk_bounds[last]
-        blocks = _missing_kernels.block_ranges(c1 - c0)
-        _missing_kernels.missing_e_step(
-            data.X,
-            data.weights,
-            chunk_pattern[c0:c1] - first,
-            chunk_start[c0:c1],
-            chunk_rows[c0:c1],
-            blocks,
-            data.obs_index[first:last],
-            data.n_observed[first:last],
-            data.mis_index[first:last],
-            _log_weights(weights),
-            np.ascontiguousarray(means, dtype=np.float64),
-            *factors,
-            False,
-            log_resp,
-            log_norm,
-            np.zeros((1, n_components)),
-            np.zeros((1, n_components, n_features)),
-            empty,
-            np.zeros(1),
-        )
 
 
 def impute(X, weights, means, covariances, covariance_type, method, random_state):
