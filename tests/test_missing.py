@@ -251,6 +251,20 @@ def test_score_samples_is_the_marginal_density(covariance_type, path):
     np.testing.assert_allclose(mixed, gmm.score_samples(X_full[:5]), rtol=1e-12)
 
 
+def test_fit_predict_bic_and_a_pipeline_with_nan():
+    from sklearn.model_selection import GridSearchCV
+
+    _, X = mixture_data(n_samples=200, missing=0.3)
+    gmm = EMGaussianMixture(2, random_state=0, nan_policy="marginalize")
+    labels = gmm.fit_predict(X)
+    np.testing.assert_array_equal(labels, gmm.predict(X))
+    assert gmm.bic(X) == pytest.approx(
+        -2 * gmm.score(X) * len(X) + gmm.n_parameters() * np.log(len(X))
+    )
+    search = GridSearchCV(gmm, {"n_components": [1, 2, 3]}, cv=3).fit(X)
+    assert search.best_params_["n_components"] > 1
+
+
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_lower_bound_never_decreases(covariance_type):
     _, X = mixture_data(n_samples=300, missing=0.35, seed=2)

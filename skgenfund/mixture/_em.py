@@ -327,6 +327,16 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
     30
     >>> bool(abs(online.score(X) - gmm.score(X)) < 0.01)
     True
+
+    Missing values: EM over the NaN entries, then fill them in:
+
+    >>> X_holes = X.copy()
+    >>> X_holes[::4, 1] = np.nan
+    >>> holes = EMGaussianMixture(2, random_state=0, nan_policy="marginalize")
+    >>> holes = holes.fit(X_holes)
+    >>> np.round(holes.impute([[-3.0, np.nan], [3.0, np.nan]]), 1)
+    array([[-3. , -2.9],
+           [ 3. ,  2.9]])
     """
 
     def __init__(
