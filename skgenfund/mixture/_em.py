@@ -335,7 +335,7 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
     >>> holes = EMGaussianMixture(2, random_state=0, nan_policy="marginalize")
     >>> holes = holes.fit(X_holes)
     >>> np.round(holes.impute([[-3.0, np.nan], [3.0, np.nan]]), 1)
-    array([[-3. , -2.9],
+    array([[-3. , -2.8],
            [ 3. ,  2.9]])
     """
 
