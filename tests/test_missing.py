@@ -186,6 +186,30 @@ def test_em_matches_the_slow_reference(covariance_type, path):
     np.testing.assert_allclose(gmm.lower_bounds_, ref_bounds, rtol=1e-12)
 
 
+@pytest.mark.parametrize("n_features", [3, 70])
+def test_rows_are_grouped_by_pattern(n_features):
+    """Byte keys (d <= 64) and byte-string keys (d > 64) group the same way."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, n_features))
+    X[rng.uniform(size=X.shape) < 0.4 / np.sqrt(n_features)] = np.nan
+    X[np.isnan(X).all(axis=1), 0] = 1.0
+    X[:40] = X[0]
+    data = _missing.MissingPatterns(X)
+    missing = np.isnan(X[data.order])
+    assert data.n_patterns == len(np.unique(np.isnan(X), axis=0))
+    for p in range(data.n_patterns):
+        rows = missing[data.starts[p] : data.starts[p + 1]]
+        assert len(rows) and np.all(rows == ~data.observed[p])
+        n_obs = data.n_observed[p]
+        np.testing.assert_array_equal(
+            data.obs_index[p, :n_obs], np.flatnonzero(data.observed[p])
+        )
+        np.testing.assert_array_equal(
+            data.mis_index[p, : n_features - n_obs], np.flatnonzero(~data.observed[p])
+        )
+    np.testing.assert_array_equal(data.unsort(data.X)[~np.isnan(X)], X[~np.isnan(X)])
+
+
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_kernel_and_numpy_paths_agree(covariance_type, monkeypatch):
     """Many patterns (d = 6, 40% missing), moments and inference, to 1e-12."""
