@@ -28,11 +28,11 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from .._core._kernels import LOG_2PI
 from .._core.gaussian import (
     compute_precision_cholesky,
     covariances_from_cholesky,
     estimate_gaussian_parameters,
+    log_gaussian_prob,
     sample_gaussian,
 )
 from .._core.special import log_normalize
@@ -323,24 +323,24 @@ class _Pattern:
     def residuals(self, k, means):
         return self.X_obs - means[k, self.obs]
 
-    def log_density(self, k, residual):
-        """log N(x_o | mu_o, S_oo) of each row."""
-        slot = self.slot(k)
-        if self.diagonal:
-            whitened = residual * self.factors[slot, 0, self.obs]
-        else:
-            whitened = residual @ self.factors[slot][np.ix_(self.obs, self.obs)]
-        squared = np.einsum("ij,ij->i", whitened, whitened)
-        return self.log_dets[slot] - 0.5 * (len(self.obs) * LOG_2PI + squared)
-
     def log_resp(self, log_weights, means):
-        """Per-row log-likelihood, log-responsibilities and residuals."""
-        residuals = [self.residuals(k, means) for k in range(len(means))]
-        log_prob = (
-            np.column_stack([self.log_density(k, r) for k, r in enumerate(residuals)])
-            + log_weights
+        """Per-row log-likelihood, log-responsibilities and residuals.
+
+        The marginal densities ``N(x_o | mu_o, S_oo)`` come from the core's
+        Gaussian log-density, given the observed blocks' precision factors.
+        """
+        if self.diagonal:
+            factors, covariance_type = self.factors[:, 0][:, self.obs], "diag"
+        else:
+            factors = self.factors[:, self.obs][:, :, self.obs]
+            covariance_type = "full"
+            if len(factors) == 1:
+                factors, covariance_type = factors[0], "tied"
+        log_prob = log_gaussian_prob(
+            self.X_obs, means[:, self.obs], factors, covariance_type
         )
-        log_resp, log_norm = log_normalize(log_prob, axis=1)
+        log_resp, log_norm = log_normalize(log_prob + log_weights, axis=1)
+        residuals = [self.residuals(k, means) for k in range(len(means))]
         return log_norm, log_resp, residuals
 
     def conditional_mean(self, k, residual):
