@@ -44,7 +44,7 @@ from .._core.validation import (
 )
 from . import _missing_kernels
 from ._moments import Moments
-from ._steps import covariances_from_scatter
+from ._steps import _threads_for, covariances_from_scatter
 
 __all__ = [
     "NAN_POLICIES",
@@ -67,7 +67,7 @@ IMPUTE_METHODS = ("mean", "sample")
 #: The Numba kernel runs when n_samples * K * d * (d + 1) reaches this, or
 #: when there are many patterns (the NumPy path costs per pattern).
 KERNEL_MIN_WORK = 2_000_000
-KERNEL_MIN_PATTERNS = 1_000
+KERNEL_MIN_PATTERNS = 100
 #: Memory of the per-pattern factors held at once (patterns are batched).
 FACTOR_BYTES = 32 * 2**20
 #: A single Gaussian's EM stops when no parameter moves by more than this,
@@ -428,24 +428,25 @@ def _run_kernel(data, params, covariance_type, S_shape, out=None, lse_out=None):
         blocks = _missing_kernels.block_ranges(c1 - c0)
         n_blocks = len(blocks) - 1 if fit else 1
         parts = [np.zeros((n_blocks, *shape)) for shape in shapes]
-        _missing_kernels.missing_e_step(
-            data.X,
-            data.weights,
-            chunk_pattern[c0:c1] - first,
-            chunk_start[c0:c1],
-            chunk_rows[c0:c1],
-            blocks,
-            data.obs_index[first:last],
-            data.n_observed[first:last],
-            data.mis_index[first:last],
-            log_weights,
-            means,
-            *factors,
-            fit,
-            out,
-            lse_out,
-            *parts,
-        )
+        with _threads_for(data.X, n_components, covariance_type):
+            _missing_kernels.missing_e_step(
+                data.X,
+                data.weights,
+                chunk_pattern[c0:c1] - first,
+                chunk_start[c0:c1],
+                chunk_rows[c0:c1],
+                blocks,
+                data.obs_index[first:last],
+                data.n_observed[first:last],
+                data.mis_index[first:last],
+                log_weights,
+                means,
+                *factors,
+                fit,
+                out,
+                lse_out,
+                *parts,
+            )
         for total, part in zip(totals, parts):
             total += part.sum(axis=0)
     return totals
