@@ -96,7 +96,15 @@ def check_not_dask(estimator):
 def validate_with_nan(estimator, X, *, reset, **kwargs):
     """validate_X, accepting NaN entries when ``nan_policy="marginalize"``."""
     allow_nan = estimator.nan_policy == "marginalize"
-    return validate_X(estimator, X, reset=reset, allow_nan=allow_nan, **kwargs)
+    try:
+        return validate_X(estimator, X, reset=reset, allow_nan=allow_nan, **kwargs)
+    except ValueError as exc:
+        if allow_nan or "NaN" not in str(exc):
+            raise
+        raise ValueError(
+            f"{exc} To treat NaN as values missing at random, pass "
+            f'nan_policy="marginalize" to {type(estimator).__name__}.'
+        ) from exc
 
 
 def has_missing(X):
