@@ -368,6 +368,13 @@ def test_gaussian_mle_matches_the_reference_em():
     assert model.score(X) == pytest.approx(bounds[-1], rel=1e-12)
 
 
+def test_gaussian_mle_warns_when_em_does_not_converge(monkeypatch):
+    _, X = mixture_data(n_samples=100, missing=0.3)
+    monkeypatch.setattr(_missing, "GAUSSIAN_MAX_ITER", 2)
+    with pytest.warns(ConvergenceWarning, match="did not converge"):
+        GaussianMLE(nan_policy="marginalize").fit(X)
+
+
 def test_gaussian_mle_diag_and_spherical_closed_forms():
     """With independent features the MLE uses each feature's observed entries."""
     _, X = mixture_data(n_samples=200, missing=0.3, seed=5)

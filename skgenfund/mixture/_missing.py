@@ -321,12 +321,11 @@ class _Pattern:
         self.diagonal = factors.shape[2] == 1 and n_features > 1
         local = p - first
         self.factors = factors[local]
-        self.log_dets = log_dets[local]
         self.regressions = regressions[min(local, len(regressions) - 1)]
         self.conditionals = conditionals[local]
 
     def slot(self, k):
-        return 0 if len(self.log_dets) == 1 else k
+        return 0 if len(self.factors) == 1 else k
 
     def residuals(self, k, means):
         return self.X_obs - means[k, self.obs]
