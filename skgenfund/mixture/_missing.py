@@ -49,6 +49,7 @@ from ._steps import _threads_for, covariances_from_scatter
 __all__ = [
     "NAN_POLICIES",
     "MissingPatterns",
+    "MissingRows",
     "check_nan_policy",
     "check_not_dask",
     "em_source",
@@ -620,38 +621,83 @@ def mean_imputed(X, sample_weight):
     return np.where(np.isnan(X), column_means(X, sample_weight), X)
 
 
+class MissingRows:
+    """Rows with NaN entries, in memory: a mixture's data source for EM over them.
+
+    The interface of the mixtures' other data sources: the rows the
+    initialisation sees (:meth:`initial_rows`, mean-imputed), the checks of
+    the rows (:meth:`check_rows`), and one E-step's
+    :class:`~._moments.Moments` for given parameters (:meth:`moments`), so
+    that the M-step and the EM loop are the complete-data ones.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Validated, with NaN marking the missing entries.
+    sample_weight : ndarray of shape (n_samples,)
+        Validated weights.
+    """
+
+    def __init__(self, X, sample_weight):
+        self.patterns = MissingPatterns(X, sample_weight)
+        self.X = X
+        self.sample_weight = sample_weight
+        self.n_samples, self.n_features = X.shape
+        self._filled = None
+
+    def check_rows(self, estimator):
+        """Enough rows for the components, and every feature observed."""
+        estimator._check_enough_rows(self.sample_weight)
+        self.patterns.check_features_observed()
+
+    def initial_rows(self, estimator=None, random_state=None):
+        """X with each NaN replaced by its column's observed mean, and the weights.
+
+        EM starts from there (``init_params`` runs on these rows) and then
+        corrects what mean imputation distorts.
+        """
+        if self._filled is None:  # once for the n_init initialisations
+            self._filled = mean_imputed(self.X, self.sample_weight)
+        return self._filled, self.sample_weight
+
+    def moments(self, params, covariance_type, *, log_weights=False):
+        """One E-step over the holes; ``params`` = (weights, means, factors)."""
+        if log_weights:
+            raise ValueError(
+                'nan_policy="marginalize" is available for EMGaussianMixture and '
+                "GaussianMLE, not for the variational mixture."
+            )
+        weights, means, precisions_cholesky = params
+        covariances = covariances_from_cholesky(precisions_cholesky, covariance_type)
+        return missing_moments(
+            self.patterns, (weights, means, covariances), covariance_type
+        )
+
+
 def em_source(estimator, X, sample_weight):
     """The ``initialize`` and ``iterate`` steps of mixture EM on X with NaN.
 
     The initialisation (``init_params``, or the given initial parameters)
     runs on X with each missing entry replaced by its column's observed
-    mean; EM then runs over the missing entries.
-
-    Parameters
-    ----------
-    estimator : EMGaussianMixture
-    X : ndarray of shape (n_samples, n_features), validated, with NaN
-    sample_weight : ndarray of shape (n_samples,), validated
+    mean (:class:`MissingRows`); EM then runs over the missing entries.
 
     Returns
     -------
     initialize, iterate : callables, as the estimator's other data sources.
     """
-    data = MissingPatterns(X, sample_weight)
-    data.check_features_observed()
-    covariance_type = estimator.covariance_type
-    filled = []
+    rows = MissingRows(X, sample_weight)
+    rows.check_rows(estimator)
 
     def initialize(random_state, initial):
         if all(value is not None for value in initial):
             return estimator._initialize(None, None, random_state, initial)
-        if not filled:  # once for the n_init initialisations
-            filled.append(mean_imputed(X, sample_weight))
-        return estimator._initialize(filled[0], sample_weight, random_state, initial)
+        return estimator._initialize(*rows.initial_rows(), random_state, initial)
 
     def iterate(params):
-        weights, means, covariances, _ = params
-        moments = missing_moments(data, (weights, means, covariances), covariance_type)
+        weights, means, _, precisions_cholesky = params
+        moments = rows.moments(
+            (weights, means, precisions_cholesky), estimator.covariance_type
+        )
         return moments.log_likelihood / moments.weight, estimator._m_step(moments)
 
     return initialize, iterate
@@ -663,18 +709,14 @@ def online_source(estimator, X, sample_weight):
     The first mini-batch initialises the mixture from its mean-imputed rows;
     every mini-batch's statistics are those of EM over its missing entries.
     """
-    data = MissingPatterns(X, sample_weight)
-    covariance_type = estimator.covariance_type
+    rows = MissingRows(X, sample_weight)
 
     def initialize(random_state, initial):
-        estimator._check_enough_rows(sample_weight)
-        filled = mean_imputed(X, sample_weight)
-        return estimator._initialize(filled, sample_weight, random_state, initial)
+        rows.check_rows(estimator)
+        return estimator._initialize(*rows.initial_rows(), random_state, initial)
 
     def batch_moments(params):
-        weights, means, precisions_cholesky = params
-        covariances = covariances_from_cholesky(precisions_cholesky, covariance_type)
-        return missing_moments(data, (weights, means, covariances), covariance_type)
+        return rows.moments(params, estimator.covariance_type)
 
     return initialize, batch_moments
 
