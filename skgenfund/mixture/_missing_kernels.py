@@ -9,7 +9,8 @@ log-determinant, the regression of the missing on the observed coordinates,
 ``C = S_mm - S_mo inv(S_oo) S_om`` (see :mod:`skgenfund.mixture._missing`,
 which computes them once per pattern and iteration). As in the complete-data
 kernels, a chunk is loaded transposed (features x rows) and every inner loop
-runs over its rows.
+runs over its rows (only as many as the chunk holds: with many small
+patterns most chunks are short).
 
 One pass over the data gives the E-step and the statistics of the M-step:
 per component the responsibility total, and the first and second moments of
@@ -75,57 +76,57 @@ def block_ranges(n_chunks):
 
 
 @njit(cache=True, fastmath=_FASTMATH)
-def _residuals(xT, mean, obs, n_obs, res):
+def _residuals(xT, mean, obs, n_obs, res, n):
     """res[i, r] = x_ri - mean_i for the observed features i."""
     for ii in range(n_obs):
         i = obs[ii]
         m = mean[i]
-        for r in range(CHUNK):
+        for r in range(n):
             res[i, r] = xT[i, r] - m
 
 
 @njit(cache=True, fastmath=_FASTMATH)
-def _whitened_norms(res, factor, diagonal, obs, n_obs, y, sq):
+def _whitened_norms(res, factor, diagonal, obs, n_obs, y, sq, n):
     """sq[r] = ||res_o[:, r]^T U||^2 over the observed features.
 
     ``factor`` is the (d, d) factor U embedded at the observed rows and
     columns (upper triangular, as the observed indices are sorted), or, when
     ``diagonal``, a (1, d) row holding 1 / sigma at the observed features.
     """
-    for r in range(CHUNK):
+    for r in range(n):
         sq[r] = 0.0
     if diagonal:
         for ii in range(n_obs):
             i = obs[ii]
             p = factor[0, i]
-            for r in range(CHUNK):
+            for r in range(n):
                 t = res[i, r] * p
                 sq[r] += t * t
         return
     for jj in range(n_obs):
         j = obs[jj]
-        for r in range(CHUNK):
+        for r in range(n):
             y[r] = 0.0
         for ii in range(jj + 1):
             i = obs[ii]
             u = factor[i, j]
-            for r in range(CHUNK):
+            for r in range(n):
                 y[r] += res[i, r] * u
-        for r in range(CHUNK):
+        for r in range(n):
             sq[r] += y[r] * y[r]
 
 
 @njit(cache=True, fastmath=_FASTMATH)
-def _complete(res, regression, obs, n_obs, mis, n_mis):
+def _complete(res, regression, obs, n_obs, mis, n_mis, n):
     """res[b, r] = sum_o G[b, o] res[o, r] for the missing features b."""
     for bb in range(n_mis):
         b = mis[bb]
-        for r in range(CHUNK):
+        for r in range(n):
             res[b, r] = 0.0
         for ii in range(n_obs):
             i = obs[ii]
             g = regression[b, i]
-            for r in range(CHUNK):
+            for r in range(n):
                 res[b, r] += g * res[i, r]
 
 
@@ -133,34 +134,31 @@ def _complete(res, regression, obs, n_obs, mis, n_mis):
 def _normalise(lp, n_rows, weight, row0, fit, out, lse_out, work):
     """Row log-sum-exp of a (K, CHUNK) tile of weighted log-densities.
 
-    fit=True: lp becomes the weighted responsibilities (0 on padding rows)
-    and the weighted sum of the rows' log-likelihoods is returned. fit=False:
-    out[row] = log-responsibilities and lse_out[row] = log-likelihood.
+    Only the first ``n_rows`` columns are read and written. fit=True: lp
+    becomes the weighted responsibilities and the weighted sum of the rows'
+    log-likelihoods is returned. fit=False: out[row] = log-responsibilities
+    and lse_out[row] = log-likelihood.
     """
     n_components = lp.shape[0]
     top = work[0]
     total = work[1]
-    for r in range(CHUNK):
+    for r in range(n_rows):
         top[r] = lp[0, r]
     for k in range(1, n_components):
-        for r in range(CHUNK):
+        for r in range(n_rows):
             top[r] = max(top[r], lp[k, r])
-    for r in range(CHUNK):
+    for r in range(n_rows):
         if top[r] == -np.inf:  # every component impossible: keep it impossible
             top[r] = 0.0
         total[r] = 0.0
     for k in range(n_components):
-        for r in range(CHUNK):
+        for r in range(n_rows):
             e = math.exp(lp[k, r] - top[r])
             total[r] += e
             if fit:
                 lp[k, r] = e
     log_likelihood = 0.0
-    for r in range(CHUNK):
-        if r >= n_rows:
-            for k in range(n_components):
-                lp[k, r] = 0.0
-            continue
+    for r in range(n_rows):
         lse = top[r] + math.log(total[r])
         if fit:
             w = weight[row0 + r]
@@ -176,7 +174,7 @@ def _normalise(lp, n_rows, weight, row0, fit, out, lse_out, work):
 
 
 @njit(cache=True, fastmath=_FASTMATH)
-def _accumulate(resp, res, diagonal, conditional, mis, n_mis, nk, s1, S, wd):
+def _accumulate(resp, res, diagonal, conditional, mis, n_mis, nk, s1, S, wd, n):
     """Moments of the completed residuals res (d, CHUNK) of one component.
 
     nk += sum_r resp_r; s1 += sum_r resp_r res_r; S += sum_r resp_r res_r
@@ -186,18 +184,18 @@ def _accumulate(resp, res, diagonal, conditional, mis, n_mis, nk, s1, S, wd):
     """
     n_features = res.shape[0]
     total = 0.0
-    for r in range(CHUNK):
+    for r in range(n):
         total += resp[r]
     nk[0] += total
     for i in range(n_features):
         s = 0.0
-        for r in range(CHUNK):
+        for r in range(n):
             s += resp[r] * res[i, r]
         s1[i] += s
     if diagonal:
         for i in range(n_features):
             s = 0.0
-            for r in range(CHUNK):
+            for r in range(n):
                 v = res[i, r]
                 s += resp[r] * v * v
             S[0, i] += s
@@ -206,12 +204,12 @@ def _accumulate(resp, res, diagonal, conditional, mis, n_mis, nk, s1, S, wd):
             S[0, b] += total * conditional[0, b]
         return
     for a in range(n_features):
-        for r in range(CHUNK):
+        for r in range(n):
             wd[a, r] = resp[r] * res[a, r]
     for a in range(n_features):
         for c in range(a, n_features):
             s = 0.0
-            for r in range(CHUNK):
+            for r in range(n):
                 s += wd[a, r] * res[c, r]
             S[a, c] += s
     for aa in range(n_mis):
@@ -310,22 +308,24 @@ def missing_e_step(
                 i = obs[ii]
                 for r in range(n_rows):
                     xT[i, r] = X[row0 + r, i]
-                for r in range(n_rows, CHUNK):
-                    xT[i, r] = 0.0
             for k in range(n_components):
                 slot = 0 if shared else k
-                _residuals(xT, means[k], obs, n_obs, res[k])
-                _whitened_norms(res[k], factors[p, slot], diagonal, obs, n_obs, y, sq)
+                _residuals(xT, means[k], obs, n_obs, res[k], n_rows)
+                _whitened_norms(
+                    res[k], factors[p, slot], diagonal, obs, n_obs, y, sq, n_rows
+                )
                 offset = log_weights[k] + log_dets[p, slot] - 0.5 * n_obs * LOG_2PI
-                for r in range(CHUNK):
+                for r in range(n_rows):
                     lp[k, r] = offset - 0.5 * sq[r]
                 if fit:
                     if diagonal:
                         for bb in range(n_mis):
-                            for r in range(CHUNK):
+                            for r in range(n_rows):
                                 res[k, mis[bb], r] = 0.0
                     else:
-                        _complete(res[k], regressions[p, slot], obs, n_obs, mis, n_mis)
+                        _complete(
+                            res[k], regressions[p, slot], obs, n_obs, mis, n_mis, n_rows
+                        )
             ll_part[block] += _normalise(
                 lp, n_rows, sample_weight, row0, fit, out, lse_out, work
             )
@@ -344,4 +344,5 @@ def missing_e_step(
                     s1_part[block, k],
                     S_part[block, k],
                     wd,
+                    n_rows,
                 )
