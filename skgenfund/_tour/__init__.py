@@ -26,7 +26,9 @@ def run_tour(out_dir, stream=None):
 
     Returns
     -------
-    report_path : pathlib.Path
+    report : TourReport
+        Its ``path`` is ``report.md``; ``titles`` maps each figure's file name
+        to the titles shown in it.
     """
     import matplotlib
 
@@ -37,4 +39,5 @@ def run_tour(out_dir, stream=None):
         report.section(topic.TITLE, number, len(TOPICS))
         topic.run(report)
         report.end_section()
-    return report.write()
+    report.write()
+    return report

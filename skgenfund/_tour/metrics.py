@@ -65,7 +65,8 @@ def run(report):
     # the closed forms first: what the scores must give
     probas = [[0.9, 0.05, 0.05], [0.05, 0.9, 0.05], [0.05, 0.05, 0.9]]
     report.value(
-        "IS of the chapter's three predictions (the chapter prints 2.25)",
+        "IS of the three predictions of exercise 4 of *Fundamentals of "
+        "Generative Models* (it prints 2.25: it rounds p(y) = 1/3 to 0.3)",
         inception_score(probas, n_splits=1)[0],
         truth=float(np.exp(0.9 * np.log(2.7) + 0.1 * np.log(0.15))),
     )
