@@ -18,7 +18,7 @@ def run(report):
     report.line("Sepal width (cm) of the 50 setosa irises, modelled as a Gaussian.")
     mle = GaussianMLE().fit(x)
     report.value("MLE mean (the sample mean)", mle.mean_[0])
-    report.value("MLE variance (the 1/N sample variance, biased)", mle.covariance_[0, 0])
+    report.value("MLE variance (1/N sample variance, biased)", mle.covariance_[0, 0])
     sigma_hat = report.value(
         "MLE standard deviation", float(np.sqrt(mle.covariance_[0, 0]))
     )

@@ -35,7 +35,6 @@ def _parity(X):
 
 def run(report):
     import matplotlib.pyplot as plt
-
     from matplotlib.patches import Patch
 
     from ..plotting import plot_gmm
