@@ -96,7 +96,14 @@ def plot_decision_regions(
                 linewidths=0.3,
                 label=str(label),
             )
-        ax.legend(loc="best", fontsize=8, frameon=True)
+        # outside the plot, on the right: a legend inside would cover points
+        ax.legend(
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            fontsize=8,
+            frameon=False,
+            title="class",
+        )
     return ax
 
 
