@@ -9,8 +9,9 @@ probability :math:`p(x) / (M q(x))`, where the envelope :math:`M q` lies above
 :math:`p` everywhere. The kept points are exact, independent draws from
 :math:`p`, and the fraction kept is :math:`1/M` (for normalised densities).
 
-This example samples Beta(2, 5) under a uniform proposal, as in the chapter,
-and shows what goes wrong when the envelope is too small.
+This example samples Beta(2, 5) under a uniform proposal, as
+*Fundamentals of Generative Models* does in its rejection-sampling section and
+exercise 3, and shows what goes wrong when the envelope is too small.
 """
 
 # %%
@@ -54,7 +55,7 @@ axes[0].scatter(x[kept], height[kept], s=6, color="tab:green", label="accepted")
 axes[0].scatter(x[~kept], height[~kept], s=6, color="tab:red", label="rejected")
 axes[0].set_xlabel("x")
 axes[0].set_title(f"{kept.mean():.0%} of the proposals under p (1/M = {1 / M:.1%})")
-axes[0].legend(loc="upper right", framealpha=0.95)
+axes[0].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
 plot_samples_vs_target(X, target, ax=axes[1])
 axes[1].set_title("20000 accepted draws against Beta(2, 5)")
 fig.tight_layout()

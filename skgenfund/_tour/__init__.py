@@ -1,7 +1,8 @@
 """The tour: every topic of the package end to end on bundled data.
 
 Each topic is a module of this package with a ``TITLE`` and a
-``run(report)`` function; :data:`TOPICS` lists them in the chapter's order.
+``run(report)`` function; :data:`TOPICS` lists them in the order of the
+chapter *Fundamentals of Generative Models* that the package follows.
 The tour is the only part of the package, with the examples, that imports
 :mod:`skgenfund.plotting` (and through it matplotlib).
 """
@@ -10,7 +11,7 @@ import importlib
 
 from .report import TourReport
 
-# Module names under skgenfund._tour, in the chapter's order.
+# Module names under skgenfund._tour, in the source chapter's order.
 TOPICS = [
     "classification",
     "density",
