@@ -57,7 +57,7 @@ diversity_curve = [
     inception_score(np.tile(np.eye(n_classes)[:k], (10, 1)), n_splits=1)[0] for k in ks
 ]
 
-fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
 axes[0].plot(blends, sharpness_curve, lw=2)
 axes[0].set_xlabel("weight t of the uniform distribution in each prediction")
 axes[0].set_ylabel("Inception Score")
@@ -66,6 +66,7 @@ axes[1].plot(ks, diversity_curve, "o-", lw=2, label="IS")
 axes[1].plot(ks, ks, "k:", label="k (closed form)")
 axes[1].set_xlabel("number of classes the sharp predictions cover, k")
 axes[1].set_title("Predictions of few classes score low")
+axes[1].set_ylabel("Inception Score")
 axes[1].legend()
 
 # %%
@@ -87,6 +88,7 @@ probas = classifier.predict_proba(X_test)
 print(f"classifier accuracy on held-out digits: {classifier.score(X_test, y_test):.3f}")
 
 rng = np.random.RandomState(0)
+fig, ax = plt.subplots(figsize=(6.5, 4.2), layout="constrained")
 split_counts = [1, 2, 5, 10, 20, 45, 90]
 for n_splits in split_counts:
     scores = []
@@ -95,7 +97,7 @@ for n_splits in split_counts:
         scores.append(inception_score(shuffled, n_splits=n_splits))
     scores = np.array(scores)
     size = len(probas) // n_splits
-    axes[2].errorbar(
+    ax.errorbar(
         size,
         scores[:, 0].mean(),
         yerr=scores[:, 1].mean(),
@@ -107,9 +109,8 @@ for n_splits in split_counts:
         f"{n_splits:3d} splits of ~{size:3d}: IS {scores[:, 0].mean():.3f} "
         f"+- {scores[:, 1].mean():.3f} (per-split std)"
     )
-axes[2].set_xscale("log")
-axes[2].set_xlabel("samples per split")
-axes[2].set_ylabel("IS: mean and per-split std")
-axes[2].set_title("Held-out digits: smaller splits, noisier and lower")
-fig.tight_layout()
+ax.set_xscale("log")
+ax.set_xlabel("samples per split")
+ax.set_ylabel("IS: mean and per-split std")
+ax.set_title("Held-out digits: smaller splits, noisier and lower")
 plt.show()
