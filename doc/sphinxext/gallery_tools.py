@@ -116,6 +116,11 @@ def blank_panels(fig):
     return blank
 
 
+# example file -> [(weak reference to a captured figure, its fingerprint)]; kept
+# out of the scraper object, which Sphinx pickles with the configuration
+_CAPTURED = {}
+
+
 class IncompleteFigureError(RuntimeError):
     """A gallery figure was captured unfinished."""
 
@@ -130,15 +135,12 @@ class CompleteFigureScraper:
     :class:`IncompleteFigureError`, which stops the documentation build.
     """
 
-    def __init__(self):
-        self._captured = {}  # example file -> [(weakref to figure, fingerprint)]
-
     def __call__(self, block, block_vars, gallery_conf):
         import matplotlib.pyplot as plt
         from sphinx_gallery.scrapers import matplotlib_scraper
 
         example = str(block_vars.get("src_file", "?"))
-        captured = self._captured.setdefault(example, [])
+        captured = _CAPTURED.setdefault(example, [])
         for ref, fingerprint in captured:
             fig = ref()
             if fig is not None and _fingerprint(fig) != fingerprint:

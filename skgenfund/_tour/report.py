@@ -74,7 +74,10 @@ class TourReport:
 
         path = self.out_dir / filename
         self.titles[filename] = _titles_of(fig)
-        fig.savefig(path, dpi=110, bbox_inches="tight")
+        # a figure with a layout engine already fills its canvas; "tight" would
+        # draw it a second time only to measure it
+        tight = None if fig.get_layout_engine() is not None else "tight"
+        fig.savefig(path, dpi=110, bbox_inches=tight)
         plt.close(fig)
         self.figures.append(path)
         self._echo(f"  figure: {path}")
