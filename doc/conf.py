@@ -78,8 +78,15 @@ html_css_files = ["skgenfund.css"]
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
+    # the gallery pages give their width to the code and the figures
+    "secondary_sidebar_items": {
+        "**": ["page-toc", "sourcelink"],
+        "auto_examples/*": [],
+    },
 }
-html_sidebars = {"index": [], "install": []}
+# no section navigation on the landing, install and gallery pages: the
+# examples' code and figures get the full width
+html_sidebars = {"index": [], "install": [], "auto_examples/*": []}
 
 # the doctest builder runs the exercises page (and the API pages' examples)
 doctest_global_setup = """
