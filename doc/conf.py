@@ -79,9 +79,11 @@ html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
     # the gallery pages give their width to the code and the figures
+    # (a page matching no pattern has none; "*" does not cross a "/")
     "secondary_sidebar_items": {
-        "**": ["page-toc", "sourcelink"],
-        "auto_examples/*": [],
+        "*": ["page-toc", "sourcelink"],
+        "user_guide/*": ["page-toc", "sourcelink"],
+        "generated/*": ["page-toc", "sourcelink"],
     },
 }
 # no section navigation on the landing, install and gallery pages: the
