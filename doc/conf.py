@@ -56,6 +56,9 @@ sphinx_gallery_conf = {
     # the execution-times pages load jQuery and DataTables from CDNs; the
     # docs must work offline
     "write_computation_times": False,
+    # a cell ending in a plotting call would print "<matplotlib.legend.Legend
+    # object at 0x...>": show the reprs of results, not of drawn artists
+    "ignore_repr_types": r"matplotlib\.",
 }
 
 # MathJax served from the built site, never from a CDN: the docs render their

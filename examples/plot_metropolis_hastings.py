@@ -68,13 +68,13 @@ axes[0, 0].set_title("40000 draws (4 chains) against the target")
 plot_trace(sampler.chains_[:, :3000], ax=axes[0, 1])
 # the title gives the diagnostics of all 40000 draws, as printed above
 axes[0, 1].set_title(
-    f"First 3000 draws per chain (all: R-hat {sampler.rhat_[0]:.4f}, "
-    f"bulk ESS {sampler.ess_[0]:.0f})"
+    f"First 3000 draws (all: R-hat {sampler.rhat_[0]:.4f}, "
+    f"ESS {sampler.ess_[0]:.0f})"
 )
 plot_autocorrelation(sampler, max_lag=60, ax=axes[1, 0])
 
 # The running mean of each chain settles at 1.5, not at the 1.82 printed by
-# *Fundamentals of Generative Models*.
+# Fundamentals of Generative Models.
 steps = np.arange(1, chains.shape[1] + 1)
 for chain in chains:
     axes[1, 1].plot(steps, np.cumsum(chain) / steps, lw=1)

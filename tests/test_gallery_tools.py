@@ -52,6 +52,16 @@ def test_blank_panel_is_found():
     assert gallery_tools.blank_panels(fig) == []
 
 
+def test_text_off_the_canvas_is_found():
+    fig, axes = plt.subplots(1, 2, figsize=(4, 2))
+    axes[0].plot([0, 1])
+    axes[1].plot([0, 1])
+    axes[1].set_title("a title far too long for the right-hand panel of this figure")
+    assert gallery_tools.clipped_texts(fig) == [axes[1].get_title()]
+    axes[1].set_title("short")
+    assert gallery_tools.clipped_texts(fig) == []
+
+
 def _block_vars(name):
     return {"src_file": str(DOC / name), "image_path_iterator": None}
 

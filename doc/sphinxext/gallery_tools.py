@@ -121,6 +121,43 @@ def blank_panels(fig):
 _CAPTURED = {}
 
 
+def clipped_texts(fig, tolerance=1.0):
+    """Titles, axis labels and legends that reach beyond the figure's canvas.
+
+    sphinx-gallery saves the canvas as it is, so such text is cut off in the
+    page. Draws the figure once (without rendering) to lay it out.
+    """
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    canvas = fig.bbox
+    texts = []
+    for sub in [fig, *fig.subfigs]:
+        if getattr(sub, "_suptitle", None) is not None:
+            texts.append(sub._suptitle)
+        texts += list(getattr(sub, "legends", []))
+    for ax in fig.get_axes():
+        texts += [ax.title, ax._left_title, ax._right_title]
+        texts += [ax.xaxis.label, ax.yaxis.label]
+        if ax.get_legend() is not None:
+            texts.append(ax.get_legend())
+    clipped = []
+    for artist in texts:
+        if not artist.get_visible():
+            continue
+        if hasattr(artist, "get_text") and not artist.get_text():
+            continue
+        box = artist.get_window_extent(renderer)
+        if (
+            box.x0 < canvas.x0 - tolerance
+            or box.y0 < canvas.y0 - tolerance
+            or box.x1 > canvas.x1 + tolerance
+            or box.y1 > canvas.y1 + tolerance
+        ):
+            name = artist.get_text() if hasattr(artist, "get_text") else "legend"
+            clipped.append(name)
+    return clipped
+
+
 class IncompleteFigureError(RuntimeError):
     """A gallery figure was captured unfinished."""
 
@@ -130,8 +167,9 @@ class CompleteFigureScraper:
 
     At the end of every code cell sphinx-gallery saves each open figure and
     closes it. This scraper first checks that (1) no Axes of those figures is
-    empty, and (2) no figure captured at the end of an earlier cell has been
-    drawn into since (that drawing would never be shown). Either raises
+    empty, (2) no title, axis label or legend runs off the canvas, and (3) no
+    figure captured at the end of an earlier cell has been drawn into since
+    (that drawing would never be shown). Any of them raises
     :class:`IncompleteFigureError`, which stops the documentation build.
     """
 
@@ -159,6 +197,14 @@ class CompleteFigureScraper:
                     f"captured with empty panels {blank} (sphinx-gallery captures "
                     "a figure at the end of the cell that made it). Draw every "
                     "panel in the cell that creates the figure."
+                )
+            clipped = clipped_texts(fig)
+            if clipped:
+                raise IncompleteFigureError(
+                    f"{Path(example).name}: in the figure {_describe(fig)!r} "
+                    f"these texts run off the canvas and would be cut: {clipped}. "
+                    "Shorten them, or give the figure a layout engine "
+                    '(layout="constrained") or more room.'
                 )
             captured.append((weakref.ref(fig), _fingerprint(fig)))
         return matplotlib_scraper(block, block_vars, gallery_conf)

@@ -89,13 +89,19 @@ def run(report):
     contour_handles = [
         Line2D([], [], color="k", lw=0.8, ls=style) for style in CONFIDENCE_STYLES
     ]
+    # columns of the legend: each species measured and generated, then the
+    # contour levels
+    paired = [item for pair in zip(handles, more_handles) for item in pair]
+    paired_labels = [
+        item
+        for label, generated in zip(labels, more_labels)
+        for item in (f"measured {label}", generated)
+    ]
     fig.legend(
-        handles + more_handles + contour_handles,
-        [f"measured {label}" for label in labels]
-        + more_labels
-        + [f"max P(y|x) = {level:.2f}" for level in (0.6, 0.8, 0.95)],
+        paired + contour_handles,
+        paired_labels + [f"max P(y|x) = {level:.2f}" for level in (0.6, 0.8, 0.95)],
         loc="outside lower center",
-        ncol=9,
+        ncol=5,
         frameon=False,
         fontsize=9,
         columnspacing=1.2,
