@@ -59,6 +59,8 @@ sphinx_gallery_conf = {
     # a cell ending in a plotting call would print "<matplotlib.legend.Legend
     # object at 0x...>": show the reprs of results, not of drawn artists
     "ignore_repr_types": r"matplotlib\.",
+    # matplotlib's defaults before each example, then legible text sizes
+    "reset_modules": ("matplotlib", "gallery_tools.reset_matplotlib"),
 }
 
 # MathJax served from the built site, never from a CDN: the docs render their

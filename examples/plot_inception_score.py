@@ -14,8 +14,9 @@ should be *diverse* (the marginal :math:`p(y)` spreads over all classes):
     \\mathrm{KL}(p(y \\mid x) \\,\\Vert\\, p(y))\\bigr),
     \\qquad 1 \\le \\mathrm{IS} \\le K.
 
-The chapter's exercise gives three confident predictions, one per class, and
-answers 2.25 because it rounds :math:`p(y) = 1/3` to 0.3. The exact value is
+Exercise 4 of *Fundamentals of Generative Models* gives three confident
+predictions, one per class, and answers 2.25 because it rounds
+:math:`p(y) = 1/3` to 0.3. The exact value is
 :math:`\\exp(0.9 \\ln 2.7 + 0.1 \\ln 0.15) = 2.0223`.
 """
 
@@ -33,7 +34,7 @@ from sklearn.preprocessing import StandardScaler
 from skgenfund import inception_score
 
 exercise = [[0.9, 0.05, 0.05], [0.05, 0.9, 0.05], [0.05, 0.05, 0.9]]
-print(f"chapter's exercise: IS = {inception_score(exercise, n_splits=1)[0]:.4f}")
+print(f"exercise 4: IS = {inception_score(exercise, n_splits=1)[0]:.4f}")
 print(f"one-hot, 10 classes: IS = {inception_score(np.eye(10), n_splits=1)[0]:.4f}")
 print(
     f"identical rows:      IS = {inception_score(np.tile(exercise[0], (3, 1)), 1)[0]}"
