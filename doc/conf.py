@@ -93,7 +93,12 @@ html_theme_options = {
 }
 # no section navigation on the landing, install and gallery pages: the
 # examples' code and figures get the full width
-html_sidebars = {"index": [], "install": [], "auto_examples/*": []}
+html_sidebars = {
+    "index": [],
+    "install": [],
+    "exercises": [],
+    "auto_examples/*": [],
+}
 
 # the doctest builder runs the exercises page (and the API pages' examples)
 doctest_global_setup = """
