@@ -114,11 +114,11 @@ def classifier_two_sample_test(
 
     Examples
     --------
-    >>> import numpy as np
-    >>> from skgenfund import classifier_two_sample_test
     Two samples of one distribution (accuracy is noise around 0.5), then
     a shifted one (19 permutations: the smallest p-value is 1/20):
 
+    >>> import numpy as np
+    >>> from skgenfund import classifier_two_sample_test
     >>> rng = np.random.RandomState(0)
     >>> X = rng.normal(0.0, 1.0, (150, 2))
     >>> classifier_two_sample_test(X, rng.normal(0.0, 1.0, (150, 2)),
