@@ -48,37 +48,61 @@ _MAX_AMBIGUOUS_SHARE = 0.01
 _PAIR_CHUNK = 2048
 
 
+# the float32 products are summed over chunks of this many features, added
+# up in float32: the rounding error then grows with 256 + d / 256 terms, not d
+_PRODUCT_CHUNK = 256
+
+
+def _feature_chunks(n_features, dtype):
+    """Column slices of the float32 products (one slice for float64)."""
+    if dtype == np.float64:
+        return [slice(0, n_features)]
+    return [
+        slice(start, min(start + _PRODUCT_CHUNK, n_features))
+        for start in range(0, n_features, _PRODUCT_CHUNK)
+    ]
+
+
+def _summation_depth(chunks):
+    """Most additions any entry of a chunked product goes through in sequence."""
+    return max(chunk.stop - chunk.start for chunk in chunks) + len(chunks)
+
+
 class Prepared:
     """A feature set ready for blocked distances against others.
 
-    ``original`` holds the float64 rows as given; ``scaled`` the rows minus
-    ``centre``, times ``2**-exponent``, in the candidate dtype; ``norms`` the
-    float64 Euclidean norms of the scaled float64 rows; ``squared_norms`` the
-    squared norms of ``scaled`` rounded to the candidate dtype.
+    ``original`` holds the float64 rows as given; ``chunks`` the rows minus
+    ``centre``, times ``2**-exponent``, in the candidate dtype, as contiguous
+    column chunks; ``norms`` the float64 Euclidean norms of the scaled float64
+    rows; ``squared_norms`` the squared norms of the rounded rows, rounded to
+    the candidate dtype.
     """
 
-    def __init__(self, original, centre, exponent, dtype):
+    def __init__(self, original, centred, centre, exponent, dtype):
         self.original = original
         self.centre = centre
         self.exponent = exponent
         self.dtype = dtype
-        centred = self.centred64(slice(None))
+        self.n_features = original.shape[1]
         self.norms = np.sqrt(np.einsum("ij,ij->i", centred, centred))
-        self.scaled = centred.astype(dtype)
-        del centred
-        self.squared_norms = np.empty(len(original), dtype=dtype)
-        for rows in _blocks(len(original)):
-            wide = self.scaled[rows].astype(np.float64)
-            self.squared_norms[rows] = np.einsum("ij,ij->i", wide, wide)
+        self.feature_chunks = _feature_chunks(self.n_features, dtype)
+        self.chunks = [
+            np.ascontiguousarray(centred[:, chunk], dtype=dtype)
+            for chunk in self.feature_chunks
+        ]
+        squared = np.zeros(len(original))
+        for chunk in self.chunks:
+            wide = chunk.astype(np.float64)
+            squared += np.einsum("ij,ij->i", wide, wide)
+        self.squared_norms = squared.astype(dtype)
 
     def centred64(self, rows):
         """The scaled, centred float64 rows (recomputed: identical every time)."""
         return np.ldexp(self.original[rows] - self.centre, -self.exponent)
 
 
-def _scale_exponent(*centred_maxima):
-    """A power of two at least the largest magnitude (1 when all are 0)."""
-    largest = max(centred_maxima)
+def _scale_exponent(largest):
+    """The exponent of a power of two at least ``largest`` (0 when it is 0)."""
     if not largest > 0.0:
         return 0
     _, exponent = np.frexp(largest)
@@ -93,10 +117,14 @@ def prepare_sets(*sets):
     loses relative accuracy on large features.
     """
     centre = sets[0].mean(axis=0)
-    maxima = [float(np.max(np.abs(X - centre))) if X.size else 0.0 for X in sets]
-    exponent = _scale_exponent(*maxima)
+    centred = [X - centre for X in sets]
+    exponent = _scale_exponent(max(max(C.max(), -C.min()) for C in centred))
     dtype = candidate_dtype(sets[0].shape[1])
-    return [Prepared(X, centre, exponent, dtype) for X in sets]
+    prepared = []
+    for X, C in zip(sets, centred):
+        np.ldexp(C, -exponent, out=C)
+        prepared.append(Prepared(X, C, centre, exponent, dtype))
+    return prepared
 
 
 def candidate_dtype(n_features):
@@ -104,7 +132,7 @@ def candidate_dtype(n_features):
     return np.float32 if n_features * 2.0**-24 < 1e-2 else np.float64
 
 
-def _error_coefficient(n_features, dtype):
+def _error_coefficient(n_features, dtype, depth):
     """beta such that |D - d^2| <= beta * (|x| + |y|)^2 + slack, scaled units.
 
     D is the blocked value ``|x~|^2 + |y~|^2 - 2 fl(x~ . y~)`` in ``dtype``,
@@ -115,22 +143,23 @@ def _error_coefficient(n_features, dtype):
     * rounding the rows to ``dtype`` (and the float64 centring): each row moves
       by at most (u + u64) |x|, so the distance by (u + u64) s and its square
       by about 2 (u + u64) s^2;
-    * the matrix product: |fl(x~ . y~) - x~ . y~| <= gamma_d |x~| |y~| <=
-      gamma_d s^2 / 4 for any summation order, with gamma_d = d u / (1 - d u);
-      twice that enters D;
+    * the matrix product: |fl(x~ . y~) - x~ . y~| <= gamma_h |x~| |y~| <=
+      gamma_h s^2 / 4 for any order of summation in which no term goes
+      through more than h additions (gamma_h = h u / (1 - h u); h is the
+      chunk width plus the number of chunks); twice that enters D;
     * rounding the squared norms and the two additions: 4 u s^2;
     * the float64 reference itself: (d + 3) u64 s^2.
 
-    The sum is doubled as a safety margin.
+    The sum gets a 25% margin.
     """
     u = float(np.finfo(dtype).eps) / 2.0
     d = float(n_features)
-    gamma = d * u / (1.0 - d * u)
+    gamma = depth * u / (1.0 - depth * u)
     cast = 2.01 * (u + _U64) * (1.0 + u) ** 2
     product = 0.5 * gamma * (1.0 + u) ** 2
     combine = 4.0 * u
     reference = (d + 3.0) * _U64 * 1.01
-    return 2.0 * (cast + product + combine + reference)
+    return 1.25 * (cast + product + combine + reference)
 
 
 def _round_down(values, dtype):
@@ -153,18 +182,22 @@ class _Block:
         self.cols = cols
         self.dtype = dtype
         if dtype == A.dtype:
-            left, right = A.scaled[rows], B.scaled[cols]
+            chunks = A.feature_chunks
+            distances = A.chunks[0][rows] @ B.chunks[0][cols].T
+            for left, right in zip(A.chunks[1:], B.chunks[1:]):
+                distances += left[rows] @ right[cols].T
             left_sq, right_sq = A.squared_norms[rows], B.squared_norms[cols]
         else:  # float64 recomputation of a block with too many ambiguous pairs
+            chunks = _feature_chunks(A.n_features, dtype)
             left, right = A.centred64(rows), B.centred64(cols)
+            distances = left @ right.T
             left_sq = np.einsum("ij,ij->i", left, left)
             right_sq = np.einsum("ij,ij->i", right, right)
-        distances = left @ right.T
         distances *= -2.0
         distances += left_sq[:, None]
         distances += right_sq[None, :]
         self.distances = distances
-        beta = _error_coefficient(A.scaled.shape[1], dtype)
+        beta = _error_coefficient(A.n_features, dtype, _summation_depth(chunks))
         a, b = A.norms[rows], B.norms[cols]
         # per row of the block (largest column norm) and per column
         self.row_bound = beta * (a + b.max()) ** 2 + _ABSOLUTE_SLACK
@@ -179,13 +212,25 @@ class _Block:
 
 
 def exact_squared(X, Y, rows, cols, exponent):
-    """float64 ``sum ((X[i] - Y[j]) * 2**-exponent)^2`` for each pair (i, j)."""
+    """float64 ``sum ((X[i] - Y[j]) * 2**-exponent)^2`` for each pair (i, j).
+
+    For features of ordinary magnitude (``|exponent| <= 300``) this is
+    exactly ``2**(-2 exponent) * sum (X[i] - Y[j])^2`` (scaling by a power of
+    two commutes with rounding), computed so; only features beyond about
+    1e90 or below 1e-90 are scaled first, so that squares neither overflow
+    nor underflow.
+    """
     out = np.empty(len(rows))
+    scale_rows = abs(exponent) > 300
     for start in range(0, len(rows), _PAIR_CHUNK):
         stop = start + _PAIR_CHUNK
-        diff = X[rows[start:stop]] - Y[cols[start:stop]]
-        diff = np.ldexp(diff, -exponent)
+        diff = X[rows[start:stop]]
+        diff -= Y[cols[start:stop]]
+        if scale_rows:
+            np.ldexp(diff, -exponent, out=diff)
         out[start:stop] = np.einsum("ij,ij->i", diff, diff)
+    if not scale_rows:
+        np.ldexp(out, -2 * exponent, out=out)
     return out
 
 
@@ -228,14 +273,15 @@ def _self_block_candidates(block, k, top, diagonal):
     if block.dtype != np.float64 and hit_rows.size > too_many:
         return None
     top[rows] = new_top
-    lower = D[hit_rows, hit_cols].astype(np.float64) - block.row_bound[hit_rows]
-    return rows[hit_rows], hit_cols + block.cols.start, lower
+    bound = block.row_bound[hit_rows]
+    lower = D[hit_rows, hit_cols].astype(np.float64) - bound
+    return rows[hit_rows], hit_cols + block.cols.start, lower, lower + 2.0 * bound
 
 
 def _knn_radii_squared_uncached(prepared, k):
     n = prepared.original.shape[0]
     top = np.full((n, k), np.inf)
-    found_rows, found_cols, found_lower = [], [], []
+    found = []
     blocks = _blocks(n)
     for i, rows in enumerate(blocks):
         for cols in blocks[i:]:
@@ -248,27 +294,47 @@ def _knn_radii_squared_uncached(prepared, k):
                 results = [
                     _self_block_candidates(view, k, top, diagonal) for view in views
                 ]
-                if all(result is not None for result in results) or dtype == np.float64:
+                if all(r is not None for r in results) or dtype == np.float64:
                     break
                 for view, old in zip(views, saved):  # undo, redo in float64
                     top[_ranges(view.rows)] = old
                 dtype = np.float64
-            for result in results:
-                found_rows.append(result[0])
-                found_cols.append(result[1])
-                found_lower.append(result[2])
-    rows = np.concatenate(found_rows)
-    cols = np.concatenate(found_cols)
-    lower = np.concatenate(found_lower)
-    keep = lower <= top.max(axis=1)[rows]
-    rows, cols = rows[keep], cols[keep]
+            found.extend(results)
+    rows, cols, lower, upper = (np.concatenate(parts) for parts in zip(*found))
+    return _kth_exact(prepared, k, rows, cols, lower, upper, top.max(axis=1))
+
+
+def _kth_exact(prepared, k, rows, cols, lower, upper, threshold):
+    """The exact k-th smallest squared distance per row, from bounded candidates.
+
+    Every pair that can be among a row's k nearest is a candidate, with
+    lower <= exact <= upper. The k-th smallest exact value lies between the
+    k-th smallest lower bound and the k-th smallest upper bound; candidates
+    entirely below that interval are surely nearer, those entirely above
+    surely farther, so only the ones overlapping it (usually one per row)
+    get their exact distance.
+    """
+    n = prepared.original.shape[0]
+    keep = lower <= threshold[rows]
+    rows, cols, lower, upper = rows[keep], cols[keep], lower[keep], upper[keep]
+    kth_lower = _kth_per_row(rows, lower, k, n)
+    kth_upper = _kth_per_row(rows, upper, k, n)
+    below = upper < kth_lower[rows]
+    overlap = ~below & (lower <= kth_upper[rows])
+    n_below = np.bincount(rows[below], minlength=n)
+    rows, cols = rows[overlap], cols[overlap]
     exact = exact_squared(
         prepared.original, prepared.original, rows, cols, prepared.exponent
     )
-    order = np.lexsort((exact, rows))
-    rows, exact = rows[order], exact[order]
+    return _kth_per_row(rows, exact, k - n_below, n)
+
+
+def _kth_per_row(rows, values, rank, n):
+    """The rank-th smallest (1-based; an int or one per row) value in each row."""
+    order = np.lexsort((values, rows))
+    rows, values = rows[order], values[order]
     starts = np.searchsorted(rows, np.arange(n))
-    return exact[starts + k - 1]
+    return values[starts + np.asarray(rank) - 1]
 
 
 _CACHE_SIZE = 8
@@ -341,7 +407,9 @@ def _classify(D, low, high, axis):
     surely = D < low.reshape(shape)
     ambiguous = D < high.reshape(shape)
     ambiguous ^= surely
-    return surely, np.nonzero(ambiguous)
+    with_any = np.flatnonzero(ambiguous.any(axis=1))
+    pair_rows, pair_cols = np.nonzero(ambiguous[with_any])
+    return surely, (with_any[pair_rows], pair_cols)
 
 
 def _cross_block(block, real_radii, generated_radii):
