@@ -337,42 +337,89 @@ def _kth_per_row(rows, values, rank, n):
     return values[starts + np.asarray(rank) - 1]
 
 
-_CACHE_SIZE = 8
-_radii_cache = OrderedDict()
-_radii_lock = Lock()
+class _LRUCache:
+    """A small thread-safe least-recently-used cache of results by content key."""
+
+    def __init__(self, size):
+        self.size = size
+        self._entries = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key):
+        with self._lock:
+            if key not in self._entries:
+                return None
+            self._entries.move_to_end(key)
+            return self._entries[key]
+
+    def put(self, key, value):
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
 
 
-def _fingerprint(X):
+# results are small (O(n) numbers) and keyed by a hash of the features'
+# bytes, so a stale entry is impossible: changed data has another key
+_cache = _LRUCache(16)
+
+
+def fingerprint(X):
+    """A key for the content of a float64 matrix (SHA-256 of its bytes and shape)."""
     digest = hashlib.sha256(memoryview(np.ascontiguousarray(X)).cast("B"))
     digest.update(repr(X.shape).encode())
     return digest.hexdigest()
 
 
-def knn_radii_squared(X, k):
+def knn_radii_squared(X, k, key=None):
     """Exact float64 squared k-NN radii of the rows of X within X (self excluded).
 
     Returns ``(radii, exponent)``: the squared radii in units of
     ``2**exponent`` (so that features of 1e300 do not overflow), i.e. the
     radii of X are ``sqrt(radii) * 2**exponent``.
 
-    Cached by the content of X and k (a small LRU): a reference set scored
-    against several generated sets, or by ``precision_recall`` then
-    ``density_coverage``, has its radii computed once.
+    Cached by the content of X (``key``, its :func:`fingerprint`) and k: a
+    reference set scored against several generated sets has its radii
+    computed once.
     """
-    key = (_fingerprint(X), k)
-    with _radii_lock:
-        if key in _radii_cache:
-            _radii_cache.move_to_end(key)
-            return _radii_cache[key]
-    (prepared,) = prepare_sets(X)
-    radii = _knn_radii_squared_uncached(prepared, k)
-    radii.setflags(write=False)
-    radii = (radii, prepared.exponent)
-    with _radii_lock:
-        _radii_cache[key] = radii
-        while len(_radii_cache) > _CACHE_SIZE:
-            _radii_cache.popitem(last=False)
+    key = ("radii", fingerprint(X) if key is None else key, k)
+    radii = _cache.get(key)
+    if radii is None:
+        (prepared,) = prepare_sets(X)
+        values = _knn_radii_squared_uncached(prepared, k)
+        values.setflags(write=False)
+        radii = (values, prepared.exponent)
+        _cache.put(key, radii)
     return radii
+
+
+def neighbour_counts(real, generated, k, *, with_generated_balls):
+    """:class:`CrossCounts` of real and generated rows with k-NN balls.
+
+    The real balls are always counted (they give precision, density and
+    coverage); the generated balls (recall) when ``with_generated_balls``.
+    Cached by content and k: ``density_coverage`` after ``precision_recall``
+    on the same rows and k reuses the counts of that pass, which are the
+    same comparisons.
+    """
+    real_key, generated_key = fingerprint(real), fingerprint(generated)
+    key = ("counts", real_key, generated_key, k)
+    counts = _cache.get(key)
+    if counts is not None and (
+        counts.inside_generated_ball is not None or not with_generated_balls
+    ):
+        return counts
+    real_radii = knn_radii_squared(real, k, real_key)
+    generated_radii = (
+        knn_radii_squared(generated, k, generated_key) if with_generated_balls else None
+    )
+    counts = cross_counts(real, generated, real_radii, generated_radii)
+    _cache.put(key, counts)
+    return counts
 
 
 # ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@ made by :mod:`._neighbours`: blocked, float64-exact, never an (n, n) matrix.
 
 from .._core.validation import check_positive_int
 from ._features import paired_features
-from ._neighbours import cross_counts, knn_radii_squared
+from ._neighbours import neighbour_counts
 
 __all__ = ["density_coverage", "precision_recall"]
 
@@ -80,9 +80,12 @@ def precision_recall(real, generated, *, k=3, feature_extractor=None):
     Cost: the k-NN radii of both sets and one pass over all real x generated
     distances, O((n_real + n_generated)^2 n_features) flops in float32 matrix
     products plus exact float64 checks of the few undecided pairs; memory
-    O((n_real + n_generated) * 2048). The radii of a set are cached by its
-    content, so a real set scored against several generators, or by
-    :func:`density_coverage` next with the same k, is not searched again.
+    O((n_real + n_generated) * 2048). Results are cached by the content of
+    the features (a SHA-256 of their bytes) and k: a real set scored against
+    several generators has its radii computed once, and the same pass counts
+    the real balls that density and coverage are made of, so
+    :func:`density_coverage` on the same rows and k right after costs only
+    the hashing.
 
     References
     ----------
@@ -109,12 +112,7 @@ def precision_recall(real, generated, *, k=3, feature_extractor=None):
     )
     k_real = _check_k(k, real.shape[0], "real")
     _check_k(k, generated.shape[0], "generated")
-    counts = cross_counts(
-        real,
-        generated,
-        real_radii=knn_radii_squared(real, k_real),
-        generated_radii=knn_radii_squared(generated, k_real),
-    )
+    counts = neighbour_counts(real, generated, k_real, with_generated_balls=True)
     precision = float((counts.inside_real_ball > 0).mean())
     recall = float(counts.inside_generated_ball.mean())
     return precision, recall
@@ -164,9 +162,10 @@ def density_coverage(real, generated, *, k=5, feature_extractor=None):
 
     Notes
     -----
-    Cost: the k-NN radii of the real set (cached by content, shared with
-    :func:`precision_recall` at the same k) and one pass over all real x
-    generated distances; the generated set's own neighbours are not needed.
+    Cost: the k-NN radii of the real set and one pass over all real x
+    generated distances (the generated set's own neighbours are not needed);
+    nothing more after :func:`precision_recall` on the same rows and k,
+    whose pass made the same comparisons (results are cached by content).
 
     References
     ----------
@@ -192,7 +191,7 @@ def density_coverage(real, generated, *, k=5, feature_extractor=None):
         real, generated, feature_extractor, "density_coverage"
     )
     k = _check_k(k, real.shape[0], "real")
-    counts = cross_counts(real, generated, real_radii=knn_radii_squared(real, k))
+    counts = neighbour_counts(real, generated, k, with_generated_balls=False)
     density = float(counts.inside_real_ball.mean() / k)
     coverage = float(counts.covered.mean())
     return density, coverage
