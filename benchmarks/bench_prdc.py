@@ -109,7 +109,8 @@ def main():
     print(f"  prdc.compute_prdc:                     {t_theirs:7.2f} s")
     print(f"  precision_recall + density_coverage:   {t_ours:7.2f} s")
     print(
-        f"    of which precision_recall {times[0]:.2f} s, density_coverage {times[1]:.2f} s"
+        f"    of which precision_recall {times[0]:.2f} s, "
+        f"density_coverage {times[1]:.2f} s"
     )
     print(f"  speed-up: {t_theirs / t_ours:.2f}x")
     print(
