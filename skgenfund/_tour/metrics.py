@@ -1,6 +1,7 @@
 """Tour, topic 5: telling a good generator from a bad one (IS, FID, KID and beyond)."""
 
 import numpy as np
+from scipy.optimize import brentq
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
@@ -31,20 +32,6 @@ _SHORT = {
 
 def _rows(drawn):
     return drawn[0] if isinstance(drawn, tuple) else drawn
-
-
-def _blur_to_match(samples, noise, target_fid, fid):
-    """Noise scale s at which FID(samples + s * noise) equals target_fid (bisection)."""
-    low, high = 0.0, 1.0
-    while fid(samples + high * noise) < target_fid:
-        high *= 2.0
-    for _ in range(40):
-        middle = 0.5 * (low + high)
-        if fid(samples + middle * noise) < target_fid:
-            low = middle
-        else:
-            high = middle
-    return 0.5 * (low + high)
 
 
 def _generators(X_train, y_train, n_samples, rng):
@@ -117,9 +104,8 @@ def run(report):
     # blurred: the faithful samples plus pixel noise, just enough for the FID of
     # the mode-dropping generator, so that FID alone cannot tell the two apart
     noise = rng.normal(size=samples["faithful"].shape)
-    scale = _blur_to_match(
-        samples["faithful"], noise, fid(samples["mode-dropping"]), fid
-    )
+    target = fid(samples["mode-dropping"])
+    scale = brentq(lambda s: fid(samples["faithful"] + s * noise) - target, 0.0, 64.0)
     samples["blurred"] = samples["faithful"] + scale * noise
     report.line(
         "Four generators: *faithful* (one Gaussian per digit class, Bayes' rule), "
