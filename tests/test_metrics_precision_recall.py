@@ -103,8 +103,10 @@ def test_conventions_duplicates_and_strict_balls():
     # k = 1 radii: 0, 0, 1, 2. A generated row at 0 is inside no ball of the
     # duplicates (0 < 0 is false) but inside the ball of 1 (|0 - 1| < 1 false!)
     generated = np.array([[0.0], [2.0], [2.5], [10.0]])
-    precision, recall = precision_recall(real, generated, k=1)
-    density, coverage = density_coverage(real, generated, k=1)
+    with pytest.warns(UserWarning, match="2 real row\\(s\\) have at least k=1 exact"):
+        precision, recall = precision_recall(real, generated, k=1)
+    with pytest.warns(UserWarning, match="their ball holds nothing"):
+        density, coverage = density_coverage(real, generated, k=1)
     expected = _direct(real, generated, 1)
     assert [precision, recall, density, coverage] == expected
     # 2.0: inside the ball of 3 (1 < 2); 2.5: inside the ball of 3; 0, 10: none

@@ -418,6 +418,10 @@ def neighbour_counts(real, generated, k, *, with_generated_balls):
         knn_radii_squared(generated, k, generated_key) if with_generated_balls else None
     )
     counts = cross_counts(real, generated, real_radii, generated_radii)
+    counts.empty_real_balls = int(np.count_nonzero(real_radii[0] == 0))
+    counts.empty_generated_balls = (
+        int(np.count_nonzero(generated_radii[0] == 0)) if with_generated_balls else 0
+    )
     _cache.put(key, counts)
     return counts
 

@@ -6,6 +6,8 @@ likewise for generated rows, for recall). The distances and the comparisons are
 made by :mod:`._neighbours`: blocked, float64-exact, never an (n, n) matrix.
 """
 
+import warnings
+
 from .._core.validation import check_positive_int
 from ._features import paired_features
 from ._neighbours import neighbour_counts
@@ -17,9 +19,27 @@ _CONVENTIONS = """
     package), whose results these equal: the radius of a row is its Euclidean
     distance to its k-th nearest *other* row of the same set (an exact
     duplicate of it counts, at distance 0), and a point is inside a ball when
-    its distance is *strictly* smaller than the radius. Every deciding distance
+    its distance is *strictly* smaller than the radius, so a row with k or
+    more exact duplicates has an empty ball (a warning says so). Every deciding distance
     is the float64 value of ``sqrt(sum((x - y)**2))`` on the given features,
     whatever the blocking (comparisons are made on squares)."""
+
+
+def _warn_empty_balls(counts, k, with_generated):
+    """Warn when duplicated rows give k-NN radii of 0: balls that hold nothing."""
+    empty = [(counts.empty_real_balls, "real")]
+    if with_generated:
+        empty.append((counts.empty_generated_balls, "generated"))
+    for n_empty, name in empty:
+        if n_empty:
+            warnings.warn(
+                f"{n_empty} {name} row(s) have at least k={k} exact duplicates, so "
+                "their k-NN radius is 0 and their ball holds nothing (a point is "
+                "inside only when strictly closer than the radius). Drop "
+                "duplicate rows or use a larger k.",
+                UserWarning,
+                stacklevel=3,
+            )
 
 
 def _check_k(k, n_rows, name):
@@ -80,7 +100,8 @@ def precision_recall(real, generated, *, k=3, feature_extractor=None):
     Cost: the k-NN radii of both sets and one pass over all real x generated
     distances, O((n_real + n_generated)^2 n_features) flops in float32 matrix
     products plus exact float64 checks of the few undecided pairs; memory
-    O((n_real + n_generated) * 2048). Results are cached by the content of
+    O((n_real + n_generated) * 2048), plus the pairs of exact duplicates when
+    the data have many (each is a k-NN candidate). Results are cached by the content of
     the features (a SHA-256 of their bytes) and k: a real set scored against
     several generators has its radii computed once, and the same pass counts
     the real balls that density and coverage are made of, so
@@ -113,6 +134,7 @@ def precision_recall(real, generated, *, k=3, feature_extractor=None):
     k_real = _check_k(k, real.shape[0], "real")
     _check_k(k, generated.shape[0], "generated")
     counts = neighbour_counts(real, generated, k_real, with_generated_balls=True)
+    _warn_empty_balls(counts, k_real, with_generated=True)
     precision = float((counts.inside_real_ball > 0).mean())
     recall = float(counts.inside_generated_ball.mean())
     return precision, recall
@@ -192,6 +214,7 @@ def density_coverage(real, generated, *, k=5, feature_extractor=None):
     )
     k = _check_k(k, real.shape[0], "real")
     counts = neighbour_counts(real, generated, k, with_generated_balls=False)
+    _warn_empty_balls(counts, k, with_generated=False)
     density = float(counts.inside_real_ball.mean() / k)
     coverage = float(counts.covered.mean())
     return density, coverage
