@@ -20,9 +20,10 @@ _CONVENTIONS = """
     distance to its k-th nearest *other* row of the same set (an exact
     duplicate of it counts, at distance 0), and a point is inside a ball when
     its distance is *strictly* smaller than the radius, so a row with k or
-    more exact duplicates has an empty ball (a warning says so). Every deciding distance
-    is the float64 value of ``sqrt(sum((x - y)**2))`` on the given features,
-    whatever the blocking (comparisons are made on squares)."""
+    more exact duplicates has an empty ball (a warning says so). Every
+    deciding distance is the float64 value of ``sqrt(sum((x - y)**2))`` on
+    the given features, whatever the blocking (comparisons are made on
+    squares)."""
 
 
 def _warn_empty_balls(counts, k, with_generated):
