@@ -206,7 +206,7 @@ def run(report):
     )
 
     fig = plt.figure(figsize=(16, 4.6), layout="constrained")
-    grid = fig.add_gridspec(1, 4, width_ratios=[1.6, 0.9, 1.25, 1.0])
+    grid = fig.add_gridspec(1, 4, width_ratios=[1.6, 0.9, 1.25, 1.05])
     ax = fig.add_subplot(grid[0])
     gap = np.full((8, 1), np.nan)
     strip = [
@@ -259,7 +259,7 @@ def run(report):
     ax.plot(sizes, np.abs(kid_by_n), "s--", label="|KID| (noise around 0)")
     ax.set_xlabel("samples per set, n")
     ax.set_ylabel("distance, two samples of one model")
-    ax.set_title("FID's bias ~ 1/n; KID has none")
+    ax.set_title("Bias: FID ~ 1/n, KID none")
     ax.legend(loc="upper right", fontsize=8)
     report.figure(
         fig,
