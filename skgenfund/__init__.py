@@ -21,6 +21,7 @@ from .sampling import (
     RejectionSampler,
     autocorrelation,
     effective_sample_size,
+    mcse,
     rhat,
     sample_chains,
 )
@@ -46,4 +47,5 @@ __all__ = [
     "effective_sample_size",
     "rhat",
     "sample_chains",
+    "mcse",
 ]

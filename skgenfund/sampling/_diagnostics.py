@@ -20,27 +20,75 @@ Chains are arrays of shape (n_draws,) (one chain), (n_chains, n_draws), or
 array of shape (n_features,).
 """
 
-import numpy as np
-from scipy import fft, special
+import numbers
 
-__all__ = ["autocorrelation", "effective_sample_size", "rhat"]
+import numpy as np
+from scipy import fft, special, stats
+from sklearn.base import BaseEstimator
+
+__all__ = ["autocorrelation", "effective_sample_size", "mcse", "rhat"]
 
 ESS_METHODS = ("bulk", "tail", "mean")
+MCSE_KINDS = ("mean", "sd", "quantile")
+# P(|Z| <= 1) interval of a standard normal: the quantile MCSE is half its width
+ONE_SIGMA = special.ndtr(np.array([-1.0, 1.0]))
+
+
+AMBIGUOUS_SHAPE = (
+    "chains of shape {shape} would be read as {rows} chains of {cols} draws each, "
+    "more chains than draws: these look like pooled draws of shape (n_samples, "
+    "n_features), as sample() returns, whose diagnostics would be meaningless. "
+    "Pass the draws chain by chain: the sampler itself or its chains_ attribute "
+    "(n_chains, n_draws, n_features). If you really have more chains than draws "
+    "per chain, pass a 3-D array chains[:, :, np.newaxis]."
+)
 
 
 def _as_chains(chains, name="chains"):
-    """(n_chains, n_draws, n_features) float array and whether to squeeze."""
-    array = np.asarray(chains, dtype=np.float64)
+    """(n_chains, n_draws, n_features) float array and whether to squeeze.
+
+    A sampler is read through its ``chains_``. A 2-D array is (n_chains,
+    n_draws); one with more rows than columns is refused as ambiguous (it is
+    far more likely pooled draws (n_samples, n_features)).
+    """
+    if isinstance(chains, BaseEstimator):
+        if not hasattr(chains, "chains_"):
+            raise ValueError(
+                f"The {type(chains).__name__} has no chains yet: call its sample() "
+                "method first."
+            )
+        chains = chains.chains_
+    if np.iscomplexobj(chains):
+        raise TypeError(f"{name} must be real numbers; got complex values.")
+    try:
+        array = np.asarray(chains, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an array of real numbers: {exc}") from exc
     if array.ndim == 1:
-        return array[np.newaxis, :, np.newaxis], True
-    if array.ndim == 2:
-        return array[:, :, np.newaxis], True
-    if array.ndim == 3:
-        return array, False
-    raise ValueError(
-        f"{name} must have shape (n_draws,), (n_chains, n_draws) or "
-        f"(n_chains, n_draws, n_features); got an array of shape {array.shape}."
-    )
+        array = array[np.newaxis, :, np.newaxis]
+        squeeze = True
+    elif array.ndim == 2:
+        if array.shape[0] > array.shape[1]:
+            rows, cols = array.shape
+            raise ValueError(
+                AMBIGUOUS_SHAPE.format(shape=array.shape, rows=rows, cols=cols)
+            )
+        array = array[:, :, np.newaxis]
+        squeeze = True
+    elif array.ndim == 3:
+        squeeze = False
+    else:
+        raise ValueError(
+            f"{name} must have shape (n_draws,), (n_chains, n_draws) or "
+            f"(n_chains, n_draws, n_features); got an array of shape {array.shape}."
+        )
+    if array.shape[0] == 0:
+        raise ValueError(
+            f"{name} hold no chain (shape {array.shape}): pass at least one."
+        )
+    if array.shape[2] == 0:
+        raise ValueError(f"{name} have no feature (shape {array.shape}).")
+    return array, squeeze
 
 
 def _by_dimension(array):
@@ -57,10 +105,38 @@ def _check_draws(array, minimum, what):
         raise ValueError(f"The chains contain NaN or infinity; {what} is undefined.")
 
 
+def _prepare(chains, minimum, what, name="chains"):
+    """Validated chains as (d, n_chains, n_draws) and whether to squeeze."""
+    array, squeeze = _as_chains(chains, name)
+    _check_draws(array, minimum, what)
+    return _by_dimension(array), squeeze
+
+
+def _power_of_two_scale(a):
+    """Powers of two bringing each dimension's largest |value| into [0.5, 1).
+
+    Dividing by a power of two is exact, so statistics computed on the scaled
+    draws and scaled back equal those of the raw draws to the last bit, while
+    squares and fourth powers of draws near 1e300 (or 1e-300) neither
+    overflow nor underflow.
+    """
+    largest = np.abs(a).reshape(a.shape[0], -1).max(axis=1)
+    _, exponent = np.frexp(largest)
+    return np.ldexp(1.0, exponent)
+
+
+def _scaled(a):
+    """(a / scale, scale), scale a power of two per dimension (first axis)."""
+    scale = _power_of_two_scale(a)
+    return a / scale.reshape((-1,) + (1,) * (a.ndim - 1)), scale
+
+
 def _autocovariance(a):
     """Biased autocovariance at every lag along the last axis, by FFT."""
     n_draws = a.shape[-1]
     centred = a - a.mean(axis=-1, keepdims=True)
+    # the mean of equal values can differ from them in the last bit
+    centred[a.max(axis=-1) == a.min(axis=-1)] = 0.0
     n_fft = fft.next_fast_len(2 * n_draws, real=True)
     spectrum = fft.rfft(centred, n=n_fft, axis=-1)
     power = spectrum.real**2 + spectrum.imag**2
@@ -105,6 +181,10 @@ def _ess(a):
     d, n_chains, n_draws = a.shape
     total = n_chains * n_draws
     result = np.empty(d)
+    # the ESS does not change with the scale: work at unit scale (exactly, by
+    # a power of two), so 1e300 draws do not overflow the autocovariance and a
+    # dimension is constant when its spread is rounding error of its values
+    a, _ = _scaled(a)
     spread = a.max(axis=(1, 2)) - a.min(axis=(1, 2))
     constant = spread < np.finfo(float).resolution
     acov = _autocovariance(a)
@@ -192,26 +272,172 @@ def effective_sample_size(chains, *, method="bulk"):
     """
     if method not in ESS_METHODS:
         raise ValueError(f"method must be one of {ESS_METHODS}; got {method!r}.")
-    array, squeeze = _as_chains(chains)
-    _check_draws(array, 4, "The effective sample size")
-    a = _by_dimension(array)
-    if method == "mean":
-        return _finish(_ess(_split(a)), squeeze)
-    if method == "bulk":
-        return _finish(_ess(_z_scale(_split(a))), squeeze)
-    quantiles = np.quantile(a.reshape(a.shape[0], -1), [0.05, 0.95], axis=1)
-    low = _ess(_split((a <= quantiles[0][:, None, None]).astype(np.float64)))
-    high = _ess(_split((a <= quantiles[1][:, None, None]).astype(np.float64)))
-    return _finish(np.minimum(low, high), squeeze)
+    a, squeeze = _prepare(chains, 4, "The effective sample size")
+    compute = {"bulk": ess_bulk, "tail": ess_tail, "mean": ess_mean}[method]
+    return _finish(compute(a), squeeze)
+
+
+# The estimators on validated (d, n_chains, n_draws) arrays, shared with the
+# summary and the standard errors.
+def ess_mean(a):
+    """ESS of the raw draws: it sets the Monte Carlo standard error of the mean."""
+    return _ess(_split(a))
+
+
+def ess_bulk(a):
+    """ESS of the rank-normalised draws."""
+    return _ess(_z_scale(_split(a)))
+
+
+def ess_quantile(a, prob):
+    """ESS of the indicator ``x <= q_prob``: it sets the MCSE of that quantile."""
+    quantile = np.quantile(a.reshape(a.shape[0], -1), prob, axis=1)
+    return _ess(_split((a <= quantile[:, None, None]).astype(np.float64)))
+
+
+def ess_tail(a):
+    """The smaller ESS of the 5% and 95% quantiles."""
+    return np.minimum(ess_quantile(a, 0.05), ess_quantile(a, 0.95))
+
+
+def mcse(chains, *, kind="mean", prob=None):
+    """Monte Carlo standard error of a posterior mean, sd or quantile.
+
+    How far the estimate from these draws is likely to be from the exact
+    value, as Vehtari et al. (2021) and ArviZ define it:
+
+    * ``"mean"``: ``sd / sqrt(ess)`` with the ESS of the raw draws
+      (``effective_sample_size(chains, method="mean")``), not the bulk ESS;
+    * ``"sd"``: the delta method on the variance, with the ESS of the squared
+      deviations ``(x - mean)^2``;
+    * ``"quantile"``: half the width of the draws' interval covering the
+      ``prob`` quantile with probability 68% (one sigma), from the Beta law
+      of a quantile with the ESS of the indicator ``x <= q``.
+
+    Parameters
+    ----------
+    chains : array-like of shape (n_draws,), (n_chains, n_draws) or \
+(n_chains, n_draws, n_features), or a sampler after ``sample()``
+        The draws, chain by chain.
+    kind : {"mean", "sd", "quantile"}, default="mean"
+        The estimate whose error is wanted.
+    prob : float in (0, 1), default=None
+        The quantile's probability; needed for (and only for)
+        ``kind="quantile"``.
+
+    Returns
+    -------
+    mcse : float or ndarray of shape (n_features,)
+        In the units of the draws. A constant dimension has error 0.
+
+    See Also
+    --------
+    effective_sample_size : The ESS the errors divide by.
+
+    Examples
+    --------
+    For independent draws the MCSE of the mean is close to sd / sqrt(n):
+
+    >>> import numpy as np
+    >>> from skgenfund import mcse
+    >>> draws = np.random.default_rng(0).standard_normal((4, 2500))
+    >>> round(float(mcse(draws)), 4), 1 / np.sqrt(10000)
+    (0.0102, 0.01)
+    >>> float(mcse(draws, kind="quantile", prob=0.5)) > 0
+    True
+    """
+    if kind not in MCSE_KINDS:
+        raise ValueError(f"kind must be one of {MCSE_KINDS}; got {kind!r}.")
+    if kind == "quantile":
+        if prob is None:
+            raise ValueError("kind='quantile' needs prob=<the quantile's probability>.")
+        if isinstance(prob, bool) or not isinstance(prob, numbers.Real):
+            raise ValueError(f"prob must be a float in (0, 1); got {prob!r}.")
+        if not 0.0 < prob < 1.0:
+            raise ValueError(f"prob must be a float in (0, 1); got {prob!r}.")
+    elif prob is not None:
+        raise ValueError(
+            f"prob is only used with kind='quantile'; got prob={prob!r} with "
+            f"kind={kind!r}."
+        )
+    a, squeeze = _prepare(chains, 4, "The Monte Carlo standard error")
+    if kind == "mean":
+        return _finish(mcse_mean(a), squeeze)
+    if kind == "sd":
+        return _finish(mcse_sd(a), squeeze)
+    return _finish(mcse_quantile(a, float(prob)), squeeze)
+
+
+def _constant(a):
+    flat = a.reshape(a.shape[0], -1)
+    return flat.max(axis=1) == flat.min(axis=1)
+
+
+def mcse_mean(a):
+    """MCSE of the mean of each dimension of (d, n_chains, n_draws)."""
+    x, scale = _scaled(a)
+    sd = x.reshape(x.shape[0], -1).std(axis=1, ddof=1)
+    sd[_constant(x)] = 0.0
+    return scale * sd / np.sqrt(ess_mean(x))
+
+
+def mcse_sd(a):
+    """MCSE of the standard deviation of each dimension of (d, n_chains, n_draws)."""
+    x, scale = _scaled(a)
+    deviation2 = (x - x.mean(axis=(1, 2), keepdims=True)) ** 2
+    constant = _constant(x)
+    deviation2[constant] = 0.0
+    variance = deviation2.mean(axis=(1, 2))
+    variance_of_variance = (
+        (deviation2**2).mean(axis=(1, 2)) - variance**2
+    ) / ess_mean(deviation2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = scale * np.sqrt(np.maximum(variance_of_variance, 0.0) / variance / 4)
+    result[constant] = 0.0
+    return result
+
+
+def mcse_quantile(a, prob):
+    """MCSE of the ``prob`` quantile of each dimension of (d, n_chains, n_draws)."""
+    x, scale = _scaled(a)
+    ess = ess_quantile(x, prob)
+    bounds = stats.beta.ppf(ONE_SIGMA[:, None], ess * prob + 1, ess * (1 - prob) + 1)
+    ordered = np.sort(x.reshape(x.shape[0], -1), axis=1)
+    size = ordered.shape[1]
+    low = np.floor(np.fmax(bounds[0] * size - 1, 0)).astype(np.intp)
+    high = np.ceil(np.fmin(bounds[1] * size - 1, size - 1)).astype(np.intp)
+    rows = np.arange(x.shape[0])
+    return scale * ((ordered[rows, high] - ordered[rows, low]) / 2)
 
 
 def _rhat_core(z):
-    """Gelman-Rubin R-hat of each dimension of (d, n_chains, n_draws)."""
+    """Gelman-Rubin R-hat of each dimension of (d, n_chains, n_draws).
+
+    Chains that each keep one value (they never moved) have no within-chain
+    variance: R-hat is then infinite if they sit at different values and 1
+    if they all sit at the same one (a constant dimension, where every chain
+    agrees), instead of the 0/0 or x/0 of the formula.
+    """
     n_draws = z.shape[2]
     chain_mean = z.mean(axis=2)
     between = n_draws * chain_mean.var(axis=1, ddof=1)
-    within = z.var(axis=2, ddof=1).mean(axis=1)
-    return np.sqrt((between / within + n_draws - 1) / n_draws)
+    chain_var = z.var(axis=2, ddof=1)
+    # a mean of equal values can differ from them in the last bit: zero exactly
+    chain_var[z.max(axis=2) == z.min(axis=2)] = 0.0
+    within = chain_var.mean(axis=1)
+    stuck = within == 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.sqrt((between / within + n_draws - 1) / n_draws)
+    value[stuck] = np.where(_constant(z)[stuck], 1.0, np.inf)
+    return value
+
+
+def rhat_split(split, z_split):
+    """R-hat of split chains (d, 2 n_chains, n // 2), given their rank-normal scores."""
+    split, _ = _scaled(split)  # ranks do not change; |x - median| cannot overflow
+    median = np.median(split.reshape(split.shape[0], -1), axis=1)
+    folded = _z_scale(np.abs(split - median[:, None, None]))
+    return np.maximum(_rhat_core(z_split), _rhat_core(folded))
 
 
 def rhat(chains):
@@ -249,13 +475,9 @@ def rhat(chains):
     >>> bool(rhat(stuck) > 1.5)
     True
     """
-    array, squeeze = _as_chains(chains)
-    _check_draws(array, 4, "R-hat")
-    split = _split(_by_dimension(array))
-    bulk = _rhat_core(_z_scale(split))
-    median = np.median(split.reshape(split.shape[0], -1), axis=1)
-    tail = _rhat_core(_z_scale(np.abs(split - median[:, None, None])))
-    return _finish(np.maximum(bulk, tail), squeeze)
+    a, squeeze = _prepare(chains, 4, "R-hat")
+    split = _split(a)
+    return _finish(rhat_split(split, _z_scale(split)), squeeze)
 
 
 def autocorrelation(x, max_lag=100):
@@ -287,13 +509,12 @@ def autocorrelation(x, max_lag=100):
     >>> rho.shape, bool(np.allclose(rho, [1.0, 0.9, 0.81], atol=0.02))
     ((3,), True)
     """
-    array, squeeze = _as_chains(x, name="x")
     if isinstance(max_lag, bool) or not isinstance(max_lag, int | np.integer):
         raise ValueError(f"max_lag must be a non-negative integer; got {max_lag!r}.")
     if max_lag < 0:
         raise ValueError(f"max_lag must be a non-negative integer; got {max_lag}.")
-    _check_draws(array, 2, "The autocorrelation")
-    a = _by_dimension(array)
+    a, squeeze = _prepare(x, 2, "The autocorrelation", name="x")
+    a, _ = _scaled(a)  # exact: 1e300 draws would overflow the autocovariance
     max_lag = min(int(max_lag), a.shape[2] - 1)
     acov = _autocovariance(a)[:, :, : max_lag + 1]
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -11,8 +11,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._core.validation import check_positive_int, validate_X
 from . import _kernels as K
-from ._diagnostics import autocorrelation, effective_sample_size, rhat
+from ._diagnostics import autocorrelation
+from ._limits import check_run_size
 from ._random import spawn_generators
+from ._summary import summarize, to_inference_data, warn_if_unconverged
 from ._target import as_distribution, resolve_n_features
 
 PROPOSALS = ("gaussian", "adaptive")
@@ -258,6 +260,7 @@ distribution, default="gaussian"
         check_positive_int("n_chains", self.n_chains)
         check_positive_int("n_warmup", self.n_warmup, minimum=0)
         check_positive_int("thin", self.thin)
+        check_run_size(self.n_chains, self.n_warmup, self.thin)
         if isinstance(self.step_size, str):
             if self.step_size != "auto":
                 raise ValueError(
@@ -454,6 +457,7 @@ distribution, default="gaussian"
         n_samples = check_positive_int("n_samples", n_samples)
         seed = self.random_state if random_state is None else random_state
         n_chains, d = self.n_chains, self.n_features_in_
+        check_run_size(n_chains, self.n_warmup, self.thin, d, n_samples)
         kind = self._proposal_kind()
         target = as_distribution(self.target_)
         proposal = as_distribution(self.proposal_, name="proposal") if (
@@ -489,6 +493,7 @@ distribution, default="gaussian"
             if bar is not None:
                 bar.close()
         self._store(run, kind)
+        warn_if_unconverged(self)
         pooled = np.swapaxes(run.draws, 0, 1).reshape(-1, d)
         return pooled[:n_samples].copy()
 
@@ -628,12 +633,53 @@ distribution, default="gaussian"
     @property
     def ess_(self):
         """Bulk effective sample size per dimension, computed on first access."""
-        return self._diagnostic("ess", effective_sample_size)
+        return self.summary()["ess_bulk"]  # equal to effective_sample_size(chains_)
 
     @property
     def rhat_(self):
         """Rank-normalised split R-hat per dimension, computed on first access."""
-        return self._diagnostic("rhat", rhat)
+        return self.summary()["r_hat"]  # equal to rhat(chains_)
+
+    def summary(self, quantiles=(0.05, 0.5, 0.95)):
+        """Posterior summary and diagnostics of the kept draws, per dimension.
+
+        The values of :func:`arviz.summary` (with quantiles instead of its
+        HDI): ``pandas.DataFrame(sampler.summary())`` is its table.
+
+        Parameters
+        ----------
+        quantiles : sequence of float, default=(0.05, 0.5, 0.95)
+            Probabilities of the quantiles reported as ``"q<percent>"``.
+
+        Returns
+        -------
+        summary : dict of str to ndarray of shape (n_features,)
+            ``"mean"``, ``"sd"``, the quantiles (``"q5"``, ``"q50"``,
+            ``"q95"``), ``"mcse_mean"``, ``"mcse_sd"`` (Monte Carlo standard
+            errors of mean and sd), ``"ess_bulk"``, ``"ess_tail"`` and
+            ``"r_hat"``.
+        """
+        check_is_fitted(self, "chains_")
+        key = ("summary", tuple(np.atleast_1d(quantiles).tolist()))
+        table = self._diagnostic(key, lambda chains: summarize(chains, quantiles))
+        return {name: values.copy() for name, values in table.items()}
+
+    def to_inference_data(self):
+        """The kept draws as an :class:`arviz.InferenceData`, for ArviZ's plots.
+
+        Returns
+        -------
+        idata : arviz.InferenceData
+            ``posterior`` holds a variable ``x`` of dimensions (chain, draw,
+            dim), ``sample_stats`` its log-density ``lp``. Needs ArviZ
+            (``pip install skgenfund[arviz]``).
+        """
+        check_is_fitted(self, "chains_")
+        return to_inference_data(
+            self.chains_,
+            log_prob=self.log_prob_,
+            feature_names=getattr(self, "feature_names_in_", None),
+        )
 
     def autocorrelation(self, max_lag=100):
         """Autocorrelation of the kept draws, averaged over chains.
