@@ -341,7 +341,7 @@ def mcse(chains, *, kind="mean", prob=None):
     >>> import numpy as np
     >>> from skgenfund import mcse
     >>> draws = np.random.default_rng(0).standard_normal((4, 2500))
-    >>> round(float(mcse(draws)), 4), 1 / np.sqrt(10000)
+    >>> round(float(mcse(draws)), 4), 1 / 10000**0.5
     (0.0102, 0.01)
     >>> float(mcse(draws, kind="quantile", prob=0.5)) > 0
     True
