@@ -120,7 +120,8 @@ def _power_of_two_scale(a):
     squares and fourth powers of draws near 1e300 (or 1e-300) neither
     overflow nor underflow.
     """
-    largest = np.abs(a).reshape(a.shape[0], -1).max(axis=1)
+    flat = a.reshape(a.shape[0], -1)
+    largest = np.maximum(flat.max(axis=1), -flat.min(axis=1))
     _, exponent = np.frexp(largest)
     return np.ldexp(1.0, exponent)
 
@@ -131,8 +132,13 @@ def _scaled(a):
     return a / scale.reshape((-1,) + (1,) * (a.ndim - 1)), scale
 
 
-def _autocovariance(a):
-    """Biased autocovariance at every lag along the last axis, by FFT."""
+def _autocovariance(a, mean_over_chains=False):
+    """Biased autocovariance at every lag along the last axis, by FFT.
+
+    With ``mean_over_chains`` the autocovariances of the chains (axis -2)
+    are averaged, by one inverse transform of their mean power spectrum (the
+    transform is linear), n_chains times fewer than one per chain.
+    """
     n_draws = a.shape[-1]
     centred = a - a.mean(axis=-1, keepdims=True)
     # the mean of equal values can differ from them in the last bit
@@ -140,6 +146,8 @@ def _autocovariance(a):
     n_fft = fft.next_fast_len(2 * n_draws, real=True)
     spectrum = fft.rfft(centred, n=n_fft, axis=-1)
     power = spectrum.real**2 + spectrum.imag**2
+    if mean_over_chains:
+        power = power.mean(axis=-2)
     return fft.irfft(power, n=n_fft, axis=-1)[..., :n_draws] / n_draws
 
 
@@ -149,31 +157,57 @@ def _split(a):
     return np.concatenate([a[..., :half], a[..., a.shape[-1] - half :]], axis=-2)
 
 
-def _average_ranks(values):
-    """Ranks 1..n of a 1-D array, ties sharing their average rank.
+def _tie_groups(values):
+    """Sorting permutation of a 1-D array and where its tie groups start.
 
-    Equal to ``scipy.stats.rankdata(values, method="average")``, several times
-    faster (an unstable argsort is enough since tied values share a rank).
+    An unstable argsort is enough since tied values share a rank.
     """
     order = np.argsort(values)
     ordered = values[order]
     new_group = np.empty(ordered.shape[0], dtype=bool)
     new_group[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=new_group[1:])
+    return order, new_group
+
+
+def _sorted_ranks(new_group):
+    """Average rank (1..n) of each sorted position, given the tie-group starts."""
+    n = new_group.shape[0]
     starts = np.flatnonzero(new_group)
-    ends = np.append(starts[1:], ordered.shape[0])
-    group_rank = 0.5 * (starts + ends + 1)
-    ranks = np.empty(ordered.shape[0])
-    ranks[order] = group_rank[np.cumsum(new_group) - 1]
+    ends = np.append(starts[1:], n)
+    return (0.5 * (starts + ends + 1))[np.cumsum(new_group) - 1]
+
+
+def _average_ranks(values):
+    """Ranks 1..n of a 1-D array, ties sharing their average rank.
+
+    Equal to ``scipy.stats.rankdata(values, method="average")``, several times
+    faster.
+    """
+    order, new_group = _tie_groups(values)
+    ranks = np.empty(order.shape[0])
+    ranks[order] = _sorted_ranks(new_group)
     return ranks
 
 
 def _z_scale(a):
-    """Rank-normalise along the last two axes (all draws of a dimension together)."""
+    """Rank-normalise along the last two axes (all draws of a dimension together).
+
+    The normal scores ``ndtri((rank - 3/8) / (n + 1/4))`` (Blom 1958) of
+    untied ranks are one table shared by every dimension.
+    """
     d = a.shape[0]
     flat = a.reshape(d, -1)
-    ranks = np.stack([_average_ranks(row) for row in flat])
-    return special.ndtri((ranks - 0.375) / (flat.shape[1] + 0.25)).reshape(a.shape)
+    n = flat.shape[1]
+    table = special.ndtri((np.arange(1.0, n + 1.0) - 0.375) / (n + 0.25))
+    z = np.empty_like(flat)
+    for i, row in enumerate(flat):
+        order, new_group = _tie_groups(row)
+        if new_group.all():  # no ties (continuous draws)
+            z[i, order] = table
+        else:
+            z[i, order] = special.ndtri((_sorted_ranks(new_group) - 0.375) / (n + 0.25))
+    return z.reshape(a.shape)
 
 
 def _ess(a):
@@ -187,14 +221,14 @@ def _ess(a):
     a, _ = _scaled(a)
     spread = a.max(axis=(1, 2)) - a.min(axis=(1, 2))
     constant = spread < np.finfo(float).resolution
-    acov = _autocovariance(a)
+    acov = _autocovariance(a, mean_over_chains=True)  # (d, n_draws)
     chain_mean = a.mean(axis=2)
-    mean_var = acov[:, :, 0].mean(axis=1) * n_draws / (n_draws - 1.0)
+    mean_var = acov[:, 0] * n_draws / (n_draws - 1.0)
     var_plus = mean_var * (n_draws - 1.0) / n_draws
     if n_chains > 1:
         var_plus = var_plus + chain_mean.var(axis=1, ddof=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        rho = 1.0 - (mean_var[:, None] - acov.mean(axis=1)) / var_plus[:, None]
+        rho = 1.0 - (mean_var[:, None] - acov) / var_plus[:, None]
     rho[:, 0] = 1.0
     # Geyer's pairs Gamma_k = rho_2k + rho_2k+1; ArviZ examines pairs 1..L
     n_pairs = n_draws // 2

@@ -14,7 +14,7 @@ from . import _kernels as K
 from ._diagnostics import autocorrelation
 from ._limits import check_run_size
 from ._random import spawn_generators
-from ._summary import summarize, to_inference_data, warn_if_unconverged
+from ._summary import statistic, summarize, to_inference_data, warn_if_unconverged
 from ._target import as_distribution, resolve_n_features
 
 PROPOSALS = ("gaussian", "adaptive")
@@ -624,21 +624,17 @@ distribution, default="gaussian"
                 bar.update(length)
 
     # ---------------------------------------------------------- diagnostics
-    def _diagnostic(self, name, compute):
-        check_is_fitted(self, "chains_")
-        if name not in self._diagnostics:
-            self._diagnostics[name] = compute(self.chains_)
-        return self._diagnostics[name]
-
     @property
     def ess_(self):
         """Bulk effective sample size per dimension, computed on first access."""
-        return self.summary()["ess_bulk"]  # equal to effective_sample_size(chains_)
+        check_is_fitted(self, "chains_")
+        return statistic(self.chains_, "ess_bulk", self._diagnostics)
 
     @property
     def rhat_(self):
         """Rank-normalised split R-hat per dimension, computed on first access."""
-        return self.summary()["r_hat"]  # equal to rhat(chains_)
+        check_is_fitted(self, "chains_")
+        return statistic(self.chains_, "r_hat", self._diagnostics)
 
     def summary(self, quantiles=(0.05, 0.5, 0.95)):
         """Posterior summary and diagnostics of the kept draws, per dimension.
@@ -660,9 +656,7 @@ distribution, default="gaussian"
             ``"r_hat"``.
         """
         check_is_fitted(self, "chains_")
-        key = ("summary", tuple(np.atleast_1d(quantiles).tolist()))
-        table = self._diagnostic(key, lambda chains: summarize(chains, quantiles))
-        return {name: values.copy() for name, values in table.items()}
+        return summarize(self.chains_, quantiles, cache=self._diagnostics)
 
     def to_inference_data(self):
         """The kept draws as an :class:`arviz.InferenceData`, for ArviZ's plots.

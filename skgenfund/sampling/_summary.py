@@ -55,7 +55,7 @@ def check_quantiles(quantiles):
     return values, names
 
 
-def summarize(chains, quantiles=(0.05, 0.5, 0.95)):
+def summarize(chains, quantiles=(0.05, 0.5, 0.95), *, cache=None):
     """Summary statistics and diagnostics of each dimension of MCMC chains.
 
     Parameters
@@ -64,6 +64,9 @@ def summarize(chains, quantiles=(0.05, 0.5, 0.95)):
         The draws, chain by chain (at least 4 per chain), or a sampler.
     quantiles : sequence of float, default=(0.05, 0.5, 0.95)
         Probabilities of the quantiles reported, as ``"q<percent>"``.
+    cache : dict, default=None
+        Statistics already computed for these chains, filled with those
+        computed now (a sampler keeps one per run).
 
     Returns
     -------
@@ -87,24 +90,54 @@ def summarize(chains, quantiles=(0.05, 0.5, 0.95)):
     (True, (2,))
     """
     probabilities, names = check_quantiles(quantiles)
-    a, _ = _prepare(chains, 4, "The summary")
-    x, scale = _scaled(a)  # exact; 1e300 draws neither overflow nor underflow
-    flat = x.reshape(x.shape[0], -1)
-    constant = flat.max(axis=1) == flat.min(axis=1)
-    sd = flat.std(axis=1, ddof=1)
-    sd[constant] = 0.0
-    table = {"mean": scale * flat.mean(axis=1), "sd": scale * sd}
-    if probabilities:
-        values = np.quantile(flat, probabilities, axis=1)
-        table.update({name: scale * v for name, v in zip(names, values)})
-    split = _split(a)
-    z_split = _z_scale(split)
-    table["mcse_mean"] = mcse_mean(a)
-    table["mcse_sd"] = mcse_sd(a)
-    table["ess_bulk"] = _ess(z_split)
-    table["ess_tail"] = ess_tail(a)
-    table["r_hat"] = rhat_split(split, z_split)
-    return table
+    statistics = _Statistics(chains, cache)
+    table = {"mean": statistics["mean"], "sd": statistics["sd"]}
+    for name, prob in zip(names, probabilities):
+        table[name] = statistics[("quantile", prob)]
+    for name in ("mcse_mean", "mcse_sd", "ess_bulk", "ess_tail", "r_hat"):
+        table[name] = statistics[name]
+    return {name: values.copy() for name, values in table.items()}
+
+
+class _Statistics:
+    """Statistics of one set of chains, each computed once (into ``cache``)."""
+
+    def __init__(self, chains, cache=None):
+        self.chains = chains
+        self.cache = {} if cache is None else cache
+        self._a = None
+
+    @property
+    def a(self):
+        """The validated chains, (d, n_chains, n_draws)."""
+        if self._a is None:
+            self._a, _ = _prepare(self.chains, 4, "The summary")
+        return self._a
+
+    def __getitem__(self, key):
+        if key not in self.cache:
+            self._compute(key)
+        return self.cache[key]
+
+    def _compute(self, key):
+        a, cache = self.a, self.cache
+        if key in ("mean", "sd") or isinstance(key, tuple):
+            x, scale = _scaled(a)  # exact: 1e300 draws neither overflow nor underflow
+            flat = x.reshape(x.shape[0], -1)
+            if isinstance(key, tuple):
+                cache[key] = scale * np.quantile(flat, key[1], axis=1)
+                return
+            sd = flat.std(axis=1, ddof=1)
+            sd[flat.max(axis=1) == flat.min(axis=1)] = 0.0
+            cache["mean"], cache["sd"] = scale * flat.mean(axis=1), scale * sd
+        elif key in ("ess_bulk", "r_hat"):  # both from the split chains' ranks
+            split = _split(a)
+            z_split = _z_scale(split)
+            cache["ess_bulk"] = _ess(z_split)
+            cache["r_hat"] = rhat_split(split, z_split)
+        else:
+            compute = {"ess_tail": ess_tail, "mcse_mean": mcse_mean, "mcse_sd": mcse_sd}
+            cache[key] = compute[key](a)
 
 
 def to_inference_data(chains, *, log_prob=None, feature_names=None):
@@ -166,13 +199,19 @@ def _import_arviz():
     return arviz
 
 
+def statistic(chains, name, cache=None):
+    """One statistic of :func:`summarize` (e.g. ``"ess_bulk"``), using ``cache``."""
+    return _Statistics(chains, cache)[name].copy()
+
+
 def convergence_problems(summary, acceptance_rate, n_draws):
     """What is wrong with a run, as sentences saying what to do (empty if nothing).
 
     Parameters
     ----------
     summary : dict or None
-        :func:`summarize` of the chains (None when there are too few draws).
+        ``"r_hat"``, ``"ess_bulk"`` and ``"ess_tail"`` of the chains, as
+        :func:`summarize` gives them (None when there are too few draws).
     acceptance_rate : ndarray of shape (n_chains,)
         Fraction of accepted proposals of each chain after the warm-up.
     n_draws : int
@@ -233,7 +272,10 @@ def warn_if_unconverged(sampler, stacklevel=3):
     if not getattr(sampler, "_check_convergence", True):
         return
     n_draws = sampler.chains_.shape[1]
-    summary = sampler.summary() if n_draws >= 4 else None
+    summary = None
+    if n_draws >= 4:
+        statistics = _Statistics(sampler.chains_, sampler._diagnostics)
+        summary = {name: statistics[name] for name in ("r_hat", "ess_bulk", "ess_tail")}
     problems = convergence_problems(summary, sampler.acceptance_rate_, n_draws)
     if problems:
         warnings.warn(
