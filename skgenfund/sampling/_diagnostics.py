@@ -466,11 +466,17 @@ def _rhat_core(z):
     return value
 
 
-def rhat_split(split, z_split):
-    """R-hat of split chains (d, 2 n_chains, n // 2), given their rank-normal scores."""
-    split, _ = _scaled(split)  # ranks do not change; |x - median| cannot overflow
-    median = np.median(split.reshape(split.shape[0], -1), axis=1)
-    folded = _z_scale(np.abs(split - median[:, None, None]))
+def rhat_of(a, z_split):
+    """R-hat of (d, n_chains, n_draws) draws, given the split chains' normal scores.
+
+    The tail R-hat folds the draws about the median of all of them, then
+    splits the chains, as Vehtari et al.'s reference code (the R package
+    posterior) and ``arviz.summary`` do (``arviz.rhat`` folds the split
+    chains instead, which differs when n_draws is odd).
+    """
+    x, _ = _scaled(a)  # ranks do not change; |x - median| cannot overflow
+    median = np.median(x.reshape(x.shape[0], -1), axis=1)
+    folded = _z_scale(_split(np.abs(x - median[:, None, None])))
     return np.maximum(_rhat_core(z_split), _rhat_core(folded))
 
 
@@ -479,7 +485,7 @@ def rhat(chains):
 
     The larger of the bulk R-hat (rank-normalised split chains) and the tail
     R-hat (the same on the folded draws ``|x - median|``), as in Vehtari et
-    al. (2021). Values close to 1 mean the chains explore the same
+    al. (2021) and ``arviz.summary``. Values close to 1 mean the chains explore the same
     distribution; above about 1.01 the draws should not be trusted yet.
 
     Parameters
@@ -510,8 +516,7 @@ def rhat(chains):
     True
     """
     a, squeeze = _prepare(chains, 4, "R-hat")
-    split = _split(a)
-    return _finish(rhat_split(split, _z_scale(split)), squeeze)
+    return _finish(rhat_of(a, _z_scale(_split(a))), squeeze)
 
 
 def autocorrelation(x, max_lag=100):

@@ -25,9 +25,13 @@ def _physical_memory():
 
 
 def run_bytes(n_chains, n_features, n_kept):
-    """Bytes a run needs at least: per chain two (d, d) factors, state and draws."""
+    """Bytes a run needs at least.
+
+    Per chain: two (d, d) factors, its state, its kept draws and their
+    log-densities, and the draws' two pooled copies (reshaped, returned).
+    """
     d = n_features
-    per_chain = 2 * d * d + 3 * d + 16 + n_kept * (d + 1)
+    per_chain = 2 * d * d + 3 * d + 16 + n_kept * (3 * d + 1)
     return 8 * n_chains * per_chain
 
 
@@ -54,6 +58,15 @@ def check_run_size(n_chains, n_warmup, thin=1, n_features=1, n_samples=0):
     """
     n_kept = -(-n_samples // n_chains)
     steps = n_warmup + n_kept * thin
+    needed = run_bytes(n_chains, n_features, n_kept)
+    memory = _physical_memory()
+    if memory is not None and needed > memory:
+        raise ValueError(
+            f"A run of {n_chains:,} chains x {n_kept:,} kept draws in "
+            f"{n_features} dimension(s) needs at least {_gigabytes(needed)} of "
+            f"memory; this machine has {_gigabytes(memory)}. Ask for fewer chains "
+            "(n_chains) or fewer draws (n_samples)."
+        )
     if steps > MAX_STEPS_PER_CHAIN:
         hours = steps * FASTEST_STEP_SECONDS / 3600
         raise ValueError(
@@ -64,15 +77,6 @@ def check_run_size(n_chains, n_warmup, thin=1, n_features=1, n_samples=0):
             f"{MAX_STEPS_PER_CHAIN:,} steps per chain are allowed. A warm-up of "
             "a few thousand steps is usually enough; more chains or a proposal "
             "that mixes better (proposal='adaptive') raise the ESS sooner."
-        )
-    needed = run_bytes(n_chains, n_features, n_kept)
-    memory = _physical_memory()
-    if memory is not None and needed > memory:
-        raise ValueError(
-            f"A run of {n_chains:,} chains x {n_kept:,} kept draws in "
-            f"{n_features} dimension(s) needs at least {_gigabytes(needed)} of "
-            f"memory; this machine has {_gigabytes(memory)}. Ask for fewer chains "
-            "(n_chains) or fewer draws (n_samples)."
         )
 
 

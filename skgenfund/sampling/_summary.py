@@ -23,7 +23,7 @@ from ._diagnostics import (
     ess_tail,
     mcse_mean,
     mcse_sd,
-    rhat_split,
+    rhat_of,
 )
 
 __all__ = ["summarize", "to_inference_data", "warn_if_unconverged"]
@@ -131,10 +131,9 @@ class _Statistics:
             sd[flat.max(axis=1) == flat.min(axis=1)] = 0.0
             cache["mean"], cache["sd"] = scale * flat.mean(axis=1), scale * sd
         elif key in ("ess_bulk", "r_hat"):  # both from the split chains' ranks
-            split = _split(a)
-            z_split = _z_scale(split)
+            z_split = _z_scale(_split(a))
             cache["ess_bulk"] = _ess(z_split)
-            cache["r_hat"] = rhat_split(split, z_split)
+            cache["r_hat"] = rhat_of(a, z_split)
         else:
             compute = {"ess_tail": ess_tail, "mcse_mean": mcse_mean, "mcse_sd": mcse_sd}
             cache[key] = compute[key](a)
