@@ -205,7 +205,7 @@ distribution, default="gaussian"
     --------
     RejectionSampler : Exact independent draws when an envelope is known.
     ImportanceSampler : Weighted draws and expectations, with diagnostics.
-    effective_sample_size, rhat, autocorrelation : The diagnostics.
+    effective_sample_size, rhat, mcse, autocorrelation : The diagnostics.
 
     Examples
     --------
@@ -452,6 +452,13 @@ distribution, default="gaussian"
         -------
         X : ndarray of shape (n_samples, n_features)
             Draws from the target (dependent within a chain).
+
+        Warns
+        -----
+        ConvergenceWarning
+            When the largest R-hat exceeds 1.01, the smallest bulk or tail
+            ESS is below 100 per chain, a chain accepted nothing, or too few
+            draws were kept to tell; the message says what to do.
         """
         check_is_fitted(self)
         n_samples = check_positive_int("n_samples", n_samples)
