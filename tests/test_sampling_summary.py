@@ -438,3 +438,35 @@ def test_unbounded_runs_are_refused_up_front():
         fitted.sample(10**12)
     with pytest.raises(ValueError, match="steps per chain"):
         fitted.set_params(thin=10**7).sample(10**4)
+
+
+def test_compiled_ranks_equal_scipy_and_the_numpy_path(monkeypatch):
+    from skgenfund.sampling import _diagnostics
+    from skgenfund.sampling._diagnostics_kernels import ranks_and_folded_ranks
+
+    rng = np.random.default_rng(0)
+    for values in (
+        rng.standard_normal(1001),
+        np.round(rng.standard_normal(5000)),  # ties, folded ties across the centre
+        np.array([0.0, -0.0, 1.0, -1.0, 5e-324, -5e-324, 0.5, -0.5]),
+        np.exp(3 * rng.standard_normal(3000)),
+        np.ones(7),
+    ):
+        for centre in (np.median(values), 0.3, values.min(), values.max()):
+            ranks, folded = ranks_and_folded_ranks(values, centre)
+            np.testing.assert_array_equal(ranks, stats.rankdata(values))
+            np.testing.assert_array_equal(
+                folded, stats.rankdata(np.abs(values - centre))
+            )
+    # long chains take the compiled path: the same statistics to the last bit
+    chains = case_chains(4, 20001, 0.7)
+    assert chains.shape[0] * (chains.shape[1] // 2) * 2 >= (
+        _diagnostics.COMPILED_RANKS_FROM
+    )
+    compiled = summarize(chains)
+    compiled_ess = effective_sample_size(chains)
+    monkeypatch.setattr(_diagnostics, "COMPILED_RANKS_FROM", 10**12)
+    numpy_path = summarize(chains)
+    for name in STATISTICS:
+        np.testing.assert_array_equal(compiled[name], numpy_path[name], err_msg=name)
+    np.testing.assert_array_equal(compiled_ess, effective_sample_size(chains))

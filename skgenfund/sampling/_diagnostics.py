@@ -26,12 +26,17 @@ import numpy as np
 from scipy import fft, special, stats
 from sklearn.base import BaseEstimator
 
+from ._diagnostics_kernels import average_ranks, ranks_and_folded_ranks
+
 __all__ = ["autocorrelation", "effective_sample_size", "mcse", "rhat"]
 
 ESS_METHODS = ("bulk", "tail", "mean")
 MCSE_KINDS = ("mean", "sd", "quantile")
 # P(|Z| <= 1) interval of a standard normal: the quantile MCSE is half its width
 ONE_SIGMA = special.ndtr(np.array([-1.0, 1.0]))
+# Draws per dimension from which ranks come from the compiled radix sort
+# (several times faster than numpy's argsort from there on; the same ranks)
+COMPILED_RANKS_FROM = 2**15
 
 
 AMBIGUOUS_SHAPE = (
@@ -210,6 +215,46 @@ def _z_scale(a):
     return z.reshape(a.shape)
 
 
+def _normal_scores(ranks, n):
+    return special.ndtri((ranks - 0.375) / (n + 0.25))
+
+
+def split_scores(a, folded=False):
+    """Normal scores of the split chains of (d, n_chains, n_draws) draws.
+
+    Returns the rank-normalised split chains and, with ``folded``, the same
+    for the draws folded about the median of all of them, ``|x - median|``,
+    as Vehtari et al.'s reference code (the R package posterior) and
+    ``arviz.summary`` fold them (``arviz.rhat`` folds the split chains
+    instead, which differs when n_draws is odd). From
+    ``COMPILED_RANKS_FROM`` draws per dimension on, one compiled sort gives
+    both rankings (:mod:`._diagnostics_kernels`); the ranks are the same.
+    """
+    x, _ = _scaled(a)  # ranks do not change; |x - median| cannot overflow
+    split = _split(x)
+    d = split.shape[0]
+    flat = split.reshape(d, -1)
+    n = flat.shape[1]
+    medians = np.median(x.reshape(d, -1), axis=1) if folded else None
+    if n < COMPILED_RANKS_FROM:
+        z = _z_scale(split)
+        if not folded:
+            return z, None
+        return z, _z_scale(np.abs(split - medians[:, None, None]))
+    z = np.empty_like(flat)
+    z_folded = np.empty_like(flat) if folded else None
+    for i in range(d):
+        if folded:
+            ranks, folded_ranks = ranks_and_folded_ranks(flat[i], medians[i])
+            z_folded[i] = _normal_scores(folded_ranks, n)
+        else:
+            ranks = average_ranks(flat[i])
+        z[i] = _normal_scores(ranks, n)
+    if folded:
+        z_folded = z_folded.reshape(split.shape)
+    return z.reshape(split.shape), z_folded
+
+
 def _ess(a):
     """ESS of each dimension of a (d, n_chains, n_draws) array (ArviZ's ``_ess``)."""
     d, n_chains, n_draws = a.shape
@@ -320,7 +365,7 @@ def ess_mean(a):
 
 def ess_bulk(a):
     """ESS of the rank-normalised draws."""
-    return _ess(_z_scale(_split(a)))
+    return _ess(split_scores(a)[0])
 
 
 def ess_quantile(a, prob):
@@ -466,18 +511,9 @@ def _rhat_core(z):
     return value
 
 
-def rhat_of(a, z_split):
-    """R-hat of (d, n_chains, n_draws) draws, given the split chains' normal scores.
-
-    The tail R-hat folds the draws about the median of all of them, then
-    splits the chains, as Vehtari et al.'s reference code (the R package
-    posterior) and ``arviz.summary`` do (``arviz.rhat`` folds the split
-    chains instead, which differs when n_draws is odd).
-    """
-    x, _ = _scaled(a)  # ranks do not change; |x - median| cannot overflow
-    median = np.median(x.reshape(x.shape[0], -1), axis=1)
-    folded = _z_scale(_split(np.abs(x - median[:, None, None])))
-    return np.maximum(_rhat_core(z_split), _rhat_core(folded))
+def rhat_of_scores(z_split, z_folded):
+    """R-hat from :func:`split_scores`: the larger of the bulk and tail R-hat."""
+    return np.maximum(_rhat_core(z_split), _rhat_core(z_folded))
 
 
 def rhat(chains):
@@ -516,7 +552,7 @@ def rhat(chains):
     True
     """
     a, squeeze = _prepare(chains, 4, "R-hat")
-    return _finish(rhat_of(a, _z_scale(_split(a))), squeeze)
+    return _finish(rhat_of_scores(*split_scores(a, folded=True)), squeeze)
 
 
 def autocorrelation(x, max_lag=100):

@@ -18,12 +18,11 @@ from ._diagnostics import (
     _ess,
     _prepare,
     _scaled,
-    _split,
-    _z_scale,
     ess_tail,
     mcse_mean,
     mcse_sd,
-    rhat_of,
+    rhat_of_scores,
+    split_scores,
 )
 
 __all__ = ["summarize", "to_inference_data", "warn_if_unconverged"]
@@ -131,9 +130,9 @@ class _Statistics:
             sd[flat.max(axis=1) == flat.min(axis=1)] = 0.0
             cache["mean"], cache["sd"] = scale * flat.mean(axis=1), scale * sd
         elif key in ("ess_bulk", "r_hat"):  # both from the split chains' ranks
-            z_split = _z_scale(_split(a))
+            z_split, z_folded = split_scores(a, folded=True)
             cache["ess_bulk"] = _ess(z_split)
-            cache["r_hat"] = rhat_of(a, z_split)
+            cache["r_hat"] = rhat_of_scores(z_split, z_folded)
         else:
             compute = {"ess_tail": ess_tail, "mcse_mean": mcse_mean, "mcse_sd": mcse_sd}
             cache[key] = compute[key](a)
