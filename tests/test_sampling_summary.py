@@ -440,7 +440,7 @@ def test_unbounded_runs_are_refused_up_front():
         fitted.set_params(thin=10**7).sample(10**4)
 
 
-def test_compiled_ranks_equal_scipy_and_the_numpy_path(monkeypatch):
+def test_long_chains_compiled_paths_equal_scipy_arviz_and_numpy(az, monkeypatch):
     from skgenfund.sampling import _diagnostics
     from skgenfund.sampling._diagnostics_kernels import ranks_and_folded_ranks
 
@@ -463,10 +463,17 @@ def test_compiled_ranks_equal_scipy_and_the_numpy_path(monkeypatch):
     assert chains.shape[0] * (chains.shape[1] // 2) * 2 >= (
         _diagnostics.COMPILED_RANKS_FROM
     )
+    chains[..., 0] = ar1(0.995, 4, 20001, seed=9)[..., 0]  # tau ~ 400 lags: FFT
     compiled = summarize(chains)
-    compiled_ess = effective_sample_size(chains)
-    monkeypatch.setattr(_diagnostics, "COMPILED_RANKS_FROM", 10**12)
-    numpy_path = summarize(chains)
+    reference = az.summary(to_inference_data(chains), round_to="none")
     for name in STATISTICS:
-        np.testing.assert_array_equal(compiled[name], numpy_path[name], err_msg=name)
-    np.testing.assert_array_equal(compiled_ess, effective_sample_size(chains))
+        np.testing.assert_allclose(compiled[name], reference[name], rtol=1e-12)
+    # ... and equal to the numpy ranks and the FFT autocovariances
+    monkeypatch.setattr(_diagnostics, "COMPILED_RANKS_FROM", 10**12)
+    numpy_ranks = summarize(chains)
+    for name in ("ess_bulk", "r_hat"):
+        np.testing.assert_array_equal(compiled[name], numpy_ranks[name])
+    monkeypatch.setattr(_diagnostics, "DIRECT_LAGS_FROM", 10**12)
+    fft = summarize(chains)
+    for name in STATISTICS:
+        np.testing.assert_allclose(compiled[name], fft[name], rtol=1e-13)

@@ -26,7 +26,11 @@ import numpy as np
 from scipy import fft, special, stats
 from sklearn.base import BaseEstimator
 
-from ._diagnostics_kernels import average_ranks, ranks_and_folded_ranks
+from ._diagnostics_kernels import (
+    average_ranks,
+    mean_autocovariance,
+    ranks_and_folded_ranks,
+)
 
 __all__ = ["autocorrelation", "effective_sample_size", "mcse", "rhat"]
 
@@ -37,6 +41,11 @@ ONE_SIGMA = special.ndtr(np.array([-1.0, 1.0]))
 # Draws per dimension from which ranks come from the compiled radix sort
 # (several times faster than numpy's argsort from there on; the same ranks)
 COMPILED_RANKS_FROM = 2**15
+# Draws per dimension from which the ESS computes autocovariances lag by lag
+# (in blocks of DIRECT_LAGS_BLOCK, doubling), the FFT beyond DIRECT_LAGS_MAX
+DIRECT_LAGS_FROM = 2**15
+DIRECT_LAGS_BLOCK = 32
+DIRECT_LAGS_MAX = 128
 
 
 AMBIGUOUS_SHAPE = (
@@ -215,8 +224,15 @@ def _z_scale(a):
     return z.reshape(a.shape)
 
 
-def _normal_scores(ranks, n):
-    return special.ndtri((ranks - 0.375) / (n + 0.25))
+def _normal_scores(ranks, table):
+    """Blom's normal scores of average ranks, from the table of whole ranks."""
+    whole = np.floor(ranks)
+    scores = table[whole.astype(np.intp) - 1]
+    tied = whole != ranks  # half-integer average ranks of even-sized ties
+    if tied.any():
+        n = table.shape[0]
+        scores[tied] = special.ndtri((ranks[tied] - 0.375) / (n + 0.25))
+    return scores
 
 
 def split_scores(a, folded=False):
@@ -241,22 +257,29 @@ def split_scores(a, folded=False):
         if not folded:
             return z, None
         return z, _z_scale(np.abs(split - medians[:, None, None]))
+    table = special.ndtri((np.arange(1.0, n + 1.0) - 0.375) / (n + 0.25))
     z = np.empty_like(flat)
     z_folded = np.empty_like(flat) if folded else None
     for i in range(d):
         if folded:
             ranks, folded_ranks = ranks_and_folded_ranks(flat[i], medians[i])
-            z_folded[i] = _normal_scores(folded_ranks, n)
+            z_folded[i] = _normal_scores(folded_ranks, table)
         else:
             ranks = average_ranks(flat[i])
-        z[i] = _normal_scores(ranks, n)
+        z[i] = _normal_scores(ranks, table)
     if folded:
         z_folded = z_folded.reshape(split.shape)
     return z.reshape(split.shape), z_folded
 
 
 def _ess(a):
-    """ESS of each dimension of a (d, n_chains, n_draws) array (ArviZ's ``_ess``)."""
+    """ESS of each dimension of a (d, n_chains, n_draws) array (ArviZ's ``_ess``).
+
+    The autocovariances come from one FFT per dimension, or, for long chains
+    (``DIRECT_LAGS_FROM`` draws per dimension on), lag by lag in compiled
+    code until Geyer's truncation is found (a few dozen lags for a mixing
+    chain), the FFT taking over beyond ``DIRECT_LAGS_MAX`` lags.
+    """
     d, n_chains, n_draws = a.shape
     total = n_chains * n_draws
     result = np.empty(d)
@@ -266,40 +289,73 @@ def _ess(a):
     a, _ = _scaled(a)
     spread = a.max(axis=(1, 2)) - a.min(axis=(1, 2))
     constant = spread < np.finfo(float).resolution
-    acov = _autocovariance(a, mean_over_chains=True)  # (d, n_draws)
     chain_mean = a.mean(axis=2)
-    mean_var = acov[:, 0] * n_draws / (n_draws - 1.0)
-    var_plus = mean_var * (n_draws - 1.0) / n_draws
-    if n_chains > 1:
-        var_plus = var_plus + chain_mean.var(axis=1, ddof=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rho = 1.0 - (mean_var[:, None] - acov) / var_plus[:, None]
-    rho[:, 0] = 1.0
-    # Geyer's pairs Gamma_k = rho_2k + rho_2k+1; ArviZ examines pairs 1..L
-    n_pairs = n_draws // 2
-    pairs = rho[:, 0 : 2 * n_pairs : 2] + rho[:, 1 : 2 * n_pairs : 2]
-    last_pair = max(0, -(-(n_draws - 4) // 2))  # ceil((n - 4) / 2)
+    between = chain_mean.var(axis=1, ddof=1) if n_chains > 1 else np.zeros(d)
+    direct = total >= DIRECT_LAGS_FROM
+    if direct:
+        centred = a - chain_mean[:, :, None]
+        # the mean of equal values can differ from them in the last bit
+        centred[a.max(axis=2) == a.min(axis=2)] = 0.0
+    else:
+        acov = _autocovariance(a, mean_over_chains=True)  # (d, n_draws)
     for i in range(d):
         if constant[i]:
             result[i] = total
             continue
-        if np.isnan(rho[i]).any():
+        if direct:
+            acov_i = mean_autocovariance(centred[i], 0, min(DIRECT_LAGS_BLOCK, n_draws))
+        else:
+            acov_i = acov[i]
+        while True:
+            mean_var = acov_i[0] * n_draws / (n_draws - 1.0)
+            var_plus = mean_var * (n_draws - 1.0) / n_draws + between[i]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                rho = 1.0 - (mean_var - acov_i) / var_plus
+            rho[0] = 1.0
+            tau = _geyer_tau(rho, n_draws)
+            if tau is not None or acov_i.shape[0] == n_draws:
+                break
+            lags = acov_i.shape[0]
+            if lags >= DIRECT_LAGS_MAX:  # a slow chain: every lag, by FFT
+                acov_i = _autocovariance(a[i : i + 1], mean_over_chains=True)[0]
+            else:
+                more = mean_autocovariance(centred[i], lags, min(2 * lags, n_draws))
+                acov_i = np.concatenate([acov_i, more])
+        if tau is None or np.isnan(rho).any():
             result[i] = np.nan
             continue
-        if n_draws > 4 and pairs[i, 0] > 0:
-            candidates = pairs[i, 1 : last_pair + 1]
-            stops = np.flatnonzero(candidates <= 0.0)
-            k_stop = 1 + int(stops[0]) if stops.size else last_pair
-        else:
-            k_stop = 0
-        kept = np.minimum.accumulate(pairs[i, :k_stop])
-        even = rho[i, 2 * k_stop]
-        stop_pair_kept = k_stop > 0 and pairs[i, k_stop] >= 0.0
-        tail = even if (even > 0.0 or stop_pair_kept) else 0.0
-        tau = -1.0 + 2.0 * kept.sum() + tail
-        tau = max(tau, 1.0 / np.log10(total))
-        result[i] = total / tau
+        result[i] = total / max(tau, 1.0 / np.log10(total))
     return result
+
+
+def _geyer_tau(rho, n_draws):
+    """Integrated autocorrelation time from rho_0..rho_{L-1} (ArviZ's rules).
+
+    Geyer's initial positive sequence: pairs Gamma_k = rho_2k + rho_2k+1,
+    k = 1..ceil((n - 4) / 2), up to the first that is not positive, made
+    monotone; None when ``rho`` stops before that pair is found.
+    """
+    complete = rho.shape[0] == n_draws
+    n_pairs = rho.shape[0] // 2
+    pairs = rho[0 : 2 * n_pairs : 2] + rho[1 : 2 * n_pairs : 2]
+    last_pair = max(0, -(-(n_draws - 4) // 2))  # ceil((n - 4) / 2)
+    if n_draws > 4 and pairs[0] > 0:
+        stops = np.flatnonzero(pairs[1 : last_pair + 1] <= 0.0)
+        if stops.size:
+            k_stop = 1 + int(stops[0])
+        elif complete or n_pairs > last_pair:
+            k_stop = last_pair
+        else:
+            return None
+    else:
+        k_stop = 0
+    if 2 * k_stop + 1 >= rho.shape[0] and not complete:
+        return None
+    kept = np.minimum.accumulate(pairs[:k_stop])
+    even = rho[2 * k_stop]
+    stop_pair_kept = k_stop > 0 and pairs[k_stop] >= 0.0
+    tail = even if (even > 0.0 or stop_pair_kept) else 0.0
+    return -1.0 + 2.0 * kept.sum() + tail
 
 
 def _finish(values, squeeze):

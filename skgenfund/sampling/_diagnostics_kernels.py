@@ -117,3 +117,25 @@ def ranks_and_folded_ranks(values, centre):
             folded_order[k] = order[low]
             low -= 1
     return ranks, _ranks_in_order(folded_order, folded)
+
+
+@njit(cache=True, fastmath=True)
+def mean_autocovariance(centred, start, stop):
+    """Biased autocovariance at lags [start, stop), averaged over the chains.
+
+    ``centred`` is (n_chains, n_draws), each chain centred on its mean:
+    ``mean_c sum_i x_c[i] x_c[i + t] / n_draws``, the FFT's value to rounding,
+    at a cost of n_chains n_draws per lag (the Geyer truncation of a mixing
+    chain needs a few dozen lags, far fewer than the FFT's log-factor costs).
+    """
+    n_chains, n_draws = centred.shape
+    out = np.zeros(stop - start)
+    for c in range(n_chains):
+        row = centred[c]
+        for k in range(stop - start):
+            t = start + k
+            total = 0.0
+            for i in range(n_draws - t):
+                total += row[i] * row[i + t]
+            out[k] += total
+    return out / (n_draws * n_chains)
