@@ -197,9 +197,10 @@ distribution, default="gaussian"
         Covariance of the random-walk increments x' - x of each chain,
         ``step_size_**2 * L L^T`` (NaN for an independence sampler).
     ess_ : ndarray of shape (n_features,)
-        Bulk effective sample size per dimension (computed on first access).
+        Bulk effective sample size per dimension (computed once per run, by
+        the convergence check after ``sample()``).
     rhat_ : ndarray of shape (n_features,)
-        Rank-normalised split R-hat per dimension (computed on first access).
+        Rank-normalised split R-hat per dimension (computed once per run).
 
     See Also
     --------
@@ -633,13 +634,13 @@ distribution, default="gaussian"
     # ---------------------------------------------------------- diagnostics
     @property
     def ess_(self):
-        """Bulk effective sample size per dimension, computed on first access."""
+        """Bulk effective sample size per dimension, computed once per run."""
         check_is_fitted(self, "chains_")
         return statistic(self.chains_, "ess_bulk", self._diagnostics)
 
     @property
     def rhat_(self):
-        """Rank-normalised split R-hat per dimension, computed on first access."""
+        """Rank-normalised split R-hat per dimension, computed once per run."""
         check_is_fitted(self, "chains_")
         return statistic(self.chains_, "r_hat", self._diagnostics)
 
@@ -661,6 +662,20 @@ distribution, default="gaussian"
             ``"q95"``), ``"mcse_mean"``, ``"mcse_sd"`` (Monte Carlo standard
             errors of mean and sd), ``"ess_bulk"``, ``"ess_tail"`` and
             ``"r_hat"``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from scipy import stats
+        >>> from skgenfund import MetropolisHastingsSampler
+        >>> mh = MetropolisHastingsSampler(stats.norm(), initial=np.zeros(1),
+        ...                                random_state=0).fit()
+        >>> _ = mh.sample(20000)
+        >>> table = mh.summary()
+        >>> bool(abs(table["mean"][0]) < 4 * table["mcse_mean"][0])  # truth: 0
+        True
+        >>> bool(table["r_hat"][0] < 1.01), bool(table["ess_tail"][0] > 400)
+        (True, True)
         """
         check_is_fitted(self, "chains_")
         return summarize(self.chains_, quantiles, cache=self._diagnostics)
@@ -674,6 +689,18 @@ distribution, default="gaussian"
             ``posterior`` holds a variable ``x`` of dimensions (chain, draw,
             dim), ``sample_stats`` its log-density ``lp``. Needs ArviZ
             (``pip install skgenfund[arviz]``).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from scipy import stats
+        >>> from skgenfund import MetropolisHastingsSampler
+        >>> mh = MetropolisHastingsSampler(stats.norm(), initial=np.zeros(1),
+        ...                                random_state=0).fit()
+        >>> _ = mh.sample(20000)
+        >>> idata = mh.to_inference_data()  # then arviz.plot_trace(idata)
+        >>> idata.posterior["x"].dims
+        ('chain', 'draw', 'dim')
         """
         check_is_fitted(self, "chains_")
         return to_inference_data(
