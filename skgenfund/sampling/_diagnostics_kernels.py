@@ -134,8 +134,10 @@ def mean_autocovariance(centred, start, stop):
         row = centred[c]
         for k in range(stop - start):
             t = start + k
+            head = row[: n_draws - t]  # two views: the loop vectorises
+            tail = row[t:]
             total = 0.0
-            for i in range(n_draws - t):
-                total += row[i] * row[i + t]
+            for i in range(head.shape[0]):
+                total += head[i] * tail[i]
             out[k] += total
     return out / (n_draws * n_chains)
