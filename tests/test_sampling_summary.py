@@ -246,7 +246,11 @@ RUNS = {
     ),
     "stuck": (
         MetropolisHastingsSampler(
-            stats.norm(), step_size=1e8, initial=np.zeros(1), random_state=0
+            stats.norm(),
+            proposal="gaussian",
+            step_size=1e8,
+            initial=np.zeros(1),
+            random_state=0,
         ),
         4000,
         True,
@@ -254,6 +258,7 @@ RUNS = {
     "modes apart": (
         MetropolisHastingsSampler(
             bimodal,
+            proposal="gaussian",
             step_size=1.0,
             initial=np.array([[-20.0], [-20.0], [20.0], [20.0]]),
             random_state=0,
