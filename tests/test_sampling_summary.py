@@ -226,6 +226,14 @@ def test_warning_thresholds():
     assert "(chain 1)" in message and "initial=" in message
     [message] = convergence_problems(None, np.full(4, 0.3), 3)
     assert "only 3 draw(s) per chain" in message
+    # the advice names a better proposal than the one used
+    summary = {"r_hat": np.array([1.5]), "ess_bulk": np.array([1e4]),
+               "ess_tail": np.array([1e4])}  # fmt: skip
+    for proposal, advice in [("gaussian", "proposal='adaptive'"),
+                             ("adaptive", "proposal='mala'"),
+                             ("mala", "n_warmup")]:  # fmt: skip
+        [message] = convergence_problems(summary, np.full(4, 0.3), 100, proposal)
+        assert advice in message
 
 
 def bimodal(X):

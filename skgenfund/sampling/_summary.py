@@ -202,7 +202,16 @@ def statistic(chains, name, cache=None):
     return _Statistics(chains, cache)[name].copy()
 
 
-def convergence_problems(summary, acceptance_rate, n_draws):
+def better_proposal(proposal):
+    """Advice on a proposal that mixes better than ``proposal``."""
+    if isinstance(proposal, str) and proposal == "adaptive":
+        return "proposal='mala' (Langevin) if the target is differentiable"
+    if isinstance(proposal, str) and proposal == "mala":
+        return "a longer warm-up to adapt it (n_warmup)"
+    return "proposal='adaptive'"
+
+
+def convergence_problems(summary, acceptance_rate, n_draws, proposal=None):
     """What is wrong with a run, as sentences saying what to do (empty if nothing).
 
     Parameters
@@ -214,8 +223,11 @@ def convergence_problems(summary, acceptance_rate, n_draws):
         Fraction of accepted proposals of each chain after the warm-up.
     n_draws : int
         Kept draws per chain.
+    proposal : object, default=None
+        The sampler's ``proposal``, to advise a better one.
     """
     n_chains = acceptance_rate.shape[0]
+    better = better_proposal(proposal)
     problems = []
     stuck = np.flatnonzero(acceptance_rate == 0)
     if stuck.size:
@@ -225,7 +237,7 @@ def convergence_problems(summary, acceptance_rate, n_draws):
             "accepted no proposal after the warm-up and never left their "
             "starting point: start the chains where the target has mass "
             "(initial=...), or use a proposal that fits the target (a smaller "
-            "step_size, proposal='adaptive')"
+            f"step_size, {better})"
         )
     if summary is None:
         problems.append(
@@ -240,7 +252,7 @@ def convergence_problems(summary, acceptance_rate, n_draws):
         problems.append(
             f"the largest R-hat is {r_hat[worst]:.4g} (dimension {worst}), above "
             f"{RHAT_LIMIT}: the chains disagree. Run a longer warm-up (n_warmup), "
-            "more draws, or a proposal that mixes better (proposal='adaptive'); "
+            f"more draws, or a proposal that mixes better ({better}); "
             "chains in different modes of a multimodal target also do this"
         )
     needed = ESS_PER_CHAIN * n_chains
@@ -253,7 +265,7 @@ def convergence_problems(summary, acceptance_rate, n_draws):
                 f"the smallest {kind} ESS is {ess[low]:.0f} (dimension {low}), "
                 f"below {ESS_PER_CHAIN} per chain ({needed} for {n_chains} "
                 f"chains): draw about {more:.2g} times as many samples, or use a "
-                "proposal that mixes better (proposal='adaptive')"
+                f"proposal that mixes better ({better})"
             )
     return problems
 
@@ -274,7 +286,9 @@ def warn_if_unconverged(sampler, stacklevel=3):
     if n_draws >= 4:
         statistics = _Statistics(sampler.chains_, sampler._diagnostics)
         summary = {name: statistics[name] for name in ("r_hat", "ess_bulk", "ess_tail")}
-    problems = convergence_problems(summary, sampler.acceptance_rate_, n_draws)
+    problems = convergence_problems(
+        summary, sampler.acceptance_rate_, n_draws, getattr(sampler, "proposal", None)
+    )
     if problems:
         warnings.warn(
             "Metropolis-Hastings chains may not have converged: "
