@@ -1,4 +1,4 @@
-"""MCMC diagnostics: FFT autocorrelation, effective sample size, split R-hat.
+"""MCMC diagnostics: autocorrelation, effective sample size, split R-hat, MCSE.
 
 The estimators follow Vehtari, Gelman, Simpson, Carpenter and Bürkner (2021),
 "Rank-normalization, folding, and localization: an improved R-hat for
@@ -13,11 +13,21 @@ the dimensions (no Python loop over lags or parameters):
 * the *tail* ESS is the smaller ESS of the indicators of the 5% and 95%
   quantiles; the tail R-hat uses the folded draws ``|x - median|``;
 * the autocorrelation sum is truncated by Geyer's initial positive sequence
-  and made monotone (Geyer's initial monotone sequence).
+  and made monotone (Geyer's initial monotone sequence);
+* the Monte Carlo standard errors of the mean, sd and quantiles use the ESS
+  of the raw draws, of the squared deviations and of the quantile's
+  indicator.
+
+Each dimension is first scaled by a power of two (exact), so draws at 1e-300
+or 1e300 give the diagnostics of draws at 1. Long chains rank their draws with
+a compiled radix sort and find Geyer's truncation lag by lag
+(:mod:`._diagnostics_kernels`); short ones use numpy's sort and one FFT.
 
 Chains are arrays of shape (n_draws,) (one chain), (n_chains, n_draws), or
-(n_chains, n_draws, n_features); the first two give a float, the last an
-array of shape (n_features,).
+(n_chains, n_draws, n_features), or a sampler after ``sample()``; the first
+two give a float, the last an array of shape (n_features,). A 2-D array with
+more rows than columns is refused: it is far more likely pooled draws
+(n_samples, n_features) than more chains than draws.
 """
 
 import numbers
