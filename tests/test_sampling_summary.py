@@ -490,3 +490,26 @@ def test_long_chains_compiled_paths_equal_scipy_arviz_and_numpy(az, monkeypatch)
     fft = summarize(chains)
     for name in STATISTICS:
         np.testing.assert_allclose(compiled[name], fft[name], rtol=1e-13)
+
+
+def test_sample_chains_judges_all_chains_once():
+    from skgenfund import sample_chains
+
+    def run(n_samples):
+        sampler = MetropolisHastingsSampler(
+            stats.norm(), proposal="gaussian", initial=np.zeros(1), random_state=0
+        ).fit()
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            sample_chains(sampler, n_samples)
+        table = sampler.summary()
+        doubtful = bool(
+            table["r_hat"].max() > 1.01
+            or min(table["ess_bulk"].min(), table["ess_tail"].min()) < 400
+        )
+        return doubtful, [w for w in record if w.category is ConvergenceWarning]
+
+    doubtful, fired = run(20000)  # 5000 draws a chain of N(0, 1): mixes
+    assert not doubtful and fired == []
+    doubtful, fired = run(400)  # 100 a chain: an ESS of 100 a chain is out of reach
+    assert doubtful and len(fired) == 1
