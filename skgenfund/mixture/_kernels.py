@@ -18,7 +18,10 @@ is therefore bit-for-bit identical for any number of threads.
 Numerics
 --------
 * float32 input is read as float32 and converted to float64 on load: every
-  sum, log-density and moment is accumulated in float64.
+  sum, log-density and moment is accumulated in float64. The data come in as
+  two arguments, ``X64`` (float64) and ``X32`` (float32), of which exactly one
+  holds the rows and the other is empty: every kernel then has a single
+  specialisation, so float32 data cost no second compilation.
 * Second moments are accumulated centred, ``sum_i r_ik (x_i - mu_k)^2``, in a
   second pass after the means are known, never as ``E[x^2] - mu^2``: diagonal
   and spherical variances cannot come out negative by cancellation.
@@ -27,7 +30,8 @@ Numerics
   a zero mixture weight (log-weight -inf) is handled exactly.
 
 The kernels import no estimator. Nothing is compiled at import; each kernel is
-compiled on first use for the dtype of X and cached on disk (``cache=True``).
+compiled on first use and cached on disk (``cache=True``). Small problems
+never reach them (:mod:`skgenfund.mixture._steps` runs those in NumPy).
 """
 
 import math
@@ -87,6 +91,21 @@ def _load_transposed(A, row0, n_rows, AT):
     for r in range(n_rows, CHUNK):
         for i in range(n_columns):
             AT[i, r] = 0.0
+
+
+@njit(cache=True)
+def _n_rows(X64, X32):
+    """Rows of the data, whichever of the two arguments holds them."""
+    return max(X64.shape[0], X32.shape[0]), max(X64.shape[1], X32.shape[1])
+
+
+@njit(cache=True, fastmath=_FASTMATH)
+def _load_data(X64, X32, row0, n_rows, xT):
+    """:func:`_load_transposed` of the rows of X64 or of X32, whichever has them."""
+    if X32.shape[0] > 0:
+        _load_transposed(X32, row0, n_rows, xT)
+    else:
+        _load_transposed(X64, row0, n_rows, xT)
 
 
 @njit(cache=True, fastmath=_FASTMATH)
@@ -244,7 +263,8 @@ def _accumulate_first_moments(respT, xT, nk_row, sx_block):
 
 @njit(cache=True, parallel=True, fastmath=_FASTMATH)
 def e_step(
-    X,
+    X64,
+    X32,
     sample_weight,
     means,
     precisions_cholesky,
@@ -261,7 +281,8 @@ def e_step(
 
     Parameters
     ----------
-    X : (n, d) float32 or float64, C-contiguous
+    X64, X32 : (n, d) float64 and (0, d) float32, C-contiguous, or the other
+        way round: the data, in whichever of its two dtypes
     sample_weight : (n,) float64 (used when fit)
     means : (K, d) float64
     precisions_cholesky : float64 array of shape (K, d, d), (1, d, d),
@@ -281,7 +302,7 @@ def e_step(
     nk_part : (n_blocks, K), sx_part : (n_blocks, K, d), ll_part : (n_blocks,)
         Zero-initialised per-block partial sums (used when fit).
     """
-    n_samples, n_features = X.shape
+    n_samples, n_features = _n_rows(X64, X32)
     n_components = means.shape[0]
     shared = precisions_cholesky.shape[0] == 1
     diagonal = precisions_cholesky.shape[1] == 1
@@ -298,7 +319,7 @@ def e_step(
         for chunk in range(first, last):
             row0 = chunk * CHUNK
             n_rows = min(CHUNK, n_samples - row0)
-            _load_transposed(X, row0, n_rows, xT)
+            _load_data(X64, X32, row0, n_rows, xT)
             for k in range(n_components):
                 factor = precisions_cholesky[0 if shared else k]
                 if diagonal:
@@ -324,13 +345,13 @@ def e_step(
 
 
 @njit(cache=True, parallel=True, fastmath=_FASTMATH)
-def first_moments(X, resp, nk_part, sx_part):
+def first_moments(X64, X32, resp, nk_part, sx_part):
     """Per-block sums of the responsibilities and of resp-weighted rows.
 
     ``resp`` (n, K) already includes the sample weights. Used for the
     initialisation; during EM the E-step accumulates these itself.
     """
-    n_samples, n_features = X.shape
+    n_samples, n_features = _n_rows(X64, X32)
     n_components = resp.shape[1]
     n_chunks, n_blocks = block_count(n_samples)
     for block in prange(n_blocks):
@@ -340,13 +361,13 @@ def first_moments(X, resp, nk_part, sx_part):
         for chunk in range(first, last):
             row0 = chunk * CHUNK
             n_rows = min(CHUNK, n_samples - row0)
-            _load_transposed(X, row0, n_rows, xT)
+            _load_data(X64, X32, row0, n_rows, xT)
             _load_transposed(resp, row0, n_rows, respT)
             _accumulate_first_moments(respT, xT, nk_part[block], sx_part[block])
 
 
 @njit(cache=True, parallel=True, fastmath=_FASTMATH)
-def scatter(X, resp, means, scatter_part):
+def scatter(X64, X32, resp, means, scatter_part):
     """Centred weighted second moments, per block.
 
     ``scatter_part`` has shape (n_blocks, K or 1, d, d) for the scatter
@@ -356,7 +377,7 @@ def scatter(X, resp, means, scatter_part):
     ``S[0, a] += sum_r resp[r, k] (x_ra - mu_ka)^2`` ("diag", "spherical").
     With one feature the two agree.
     """
-    n_samples, n_features = X.shape
+    n_samples, n_features = _n_rows(X64, X32)
     n_components = resp.shape[1]
     shared = scatter_part.shape[1] == 1
     diagonal = scatter_part.shape[2] == 1
@@ -370,7 +391,7 @@ def scatter(X, resp, means, scatter_part):
         for chunk in range(first, last):
             row0 = chunk * CHUNK
             n_rows = min(CHUNK, n_samples - row0)
-            _load_transposed(X, row0, n_rows, xT)
+            _load_data(X64, X32, row0, n_rows, xT)
             _load_transposed(resp, row0, n_rows, respT)
             for k in range(n_components):
                 S = scatter_part[block, 0 if shared else k]

@@ -1,17 +1,36 @@
-"""The steps of EM for Gaussian mixtures, driving the Numba kernels.
+"""The steps of EM for Gaussian mixtures, on the Numba kernels or in NumPy.
 
 These functions turn the estimator's parameters (scikit-learn's layout, see
 :mod:`skgenfund._core.gaussian`) into the kernels' arrays, run a kernel, and
 reduce its per-block partial sums in a fixed order. They hold no state.
+
+Two paths, one mathematics
+--------------------------
+Compiling the kernels costs seconds the first time a process needs them (they
+are then cached on disk), which a small problem never pays back. A pass over
+fewer than :data:`KERNEL_MIN_FLOPS` flops therefore runs vectorised NumPy on
+the package's one Gaussian log-density
+(:func:`skgenfund._core.gaussian.log_gaussian_prob`), its one log-sum-exp
+(:func:`skgenfund._core.special.log_normalize`) and its one centred scatter
+(:func:`skgenfund._core.gaussian.weighted_scatter`), in float64; larger
+passes run the kernels. The choice depends on the shape of the problem only
+(rows, features, components, covariance type), never on the machine, the
+threads or the state of the cache, so a given input always takes the same
+path and a fixed ``random_state`` gives the same fit on every run. The two
+paths agree to about 1e-13 relative (tested), and neither imports Numba's
+compiler until a kernel is needed.
 """
 
 from contextlib import contextmanager
 
-import numba
 import numpy as np
 
-from .._core.gaussian import log_det_cholesky
-from . import _kernels
+from .._core.gaussian import (
+    log_det_cholesky,
+    log_gaussian_prob,
+    weighted_scatter,
+)
+from .._core.special import log_normalize
 
 __all__ = [
     "as_kernel_input",
@@ -23,21 +42,54 @@ __all__ = [
     "log_responsibilities",
     "m_step",
     "scatter_sums",
+    "uses_kernels",
 ]
 
 _TRIANGULAR = ("full", "tied")
+
+#: Passes over the data of fewer flops than this run in NumPy, larger ones in
+#: the compiled kernels (see the module notes). At this size one NumPy E- and
+#: M-step costs a few milliseconds, so that even 100 iterations cost less than
+#: compiling the kernels; above it the kernels are several times faster.
+KERNEL_MIN_FLOPS = 2_000_000
 
 #: Below this many flops per kernel call the kernels run on one thread: waking
 #: and joining threads costs more than it saves (much more on a busy machine).
 PARALLEL_MIN_FLOPS = 4_000_000
 
 
+def _flops_per_pass(n_samples, n_components, n_features, covariance_type):
+    """Flops of one E-step (or scatter) pass: the size of a problem."""
+    per_row = n_features + 1 if covariance_type in _TRIANGULAR else 3
+    return n_samples * n_components * n_features * per_row
+
+
+def uses_kernels(n_samples, n_features, n_components, covariance_type):
+    """Whether a pass over data of this shape runs the compiled kernels.
+
+    False means the NumPy path. A function of the shape only, so that the
+    same input always takes the same path.
+    """
+    flops = _flops_per_pass(n_samples, n_components, n_features, covariance_type)
+    return flops >= KERNEL_MIN_FLOPS
+
+
+def _kernels_for(X, n_components, covariance_type):
+    """The kernel module when X's pass should be compiled, else None."""
+    if not uses_kernels(*X.shape, n_components, covariance_type):
+        return None
+    from . import _kernels
+
+    return _kernels
+
+
 @contextmanager
 def _threads_for(X, n_components, covariance_type):
     """Run small problems on one Numba thread (results do not depend on it)."""
-    n_samples, n_features = X.shape
-    per_row = n_features + 1 if covariance_type in _TRIANGULAR else 3
-    if n_samples * n_components * n_features * per_row >= PARALLEL_MIN_FLOPS:
+    import numba
+
+    flops = _flops_per_pass(*X.shape, n_components, covariance_type)
+    if flops >= PARALLEL_MIN_FLOPS:
         yield
         return
     previous = numba.get_num_threads()
@@ -84,13 +136,50 @@ def _kernel_parameters(weights, means, precisions_cholesky, covariance_type):
     )
 
 
-def _partials(n_samples, n_components, n_features):
-    _, n_blocks = _kernels.block_count(n_samples)
+def _partials(kernels, n_samples, n_components, n_features):
+    # the plain-Python twin of the kernels' block count: nothing to compile
+    _, n_blocks = kernels.block_count.py_func(n_samples)
     return (
         np.zeros((n_blocks, n_components)),
         np.zeros((n_blocks, n_components, n_features)),
         np.zeros(n_blocks),
     )
+
+
+_NO_ROWS = {np.float64: np.empty((0, 0)), np.float32: np.empty((0, 0), np.float32)}
+
+
+def _kernel_data(X):
+    """X as the kernels' pair (X64, X32): one of them holds the rows, one is empty.
+
+    One signature for both dtypes, hence one compilation (see the kernels).
+    """
+    if X.dtype == np.float32:
+        return _NO_ROWS[np.float64], X
+    return X, _NO_ROWS[np.float32]
+
+
+def _as_float64(X):
+    return np.asarray(X, dtype=np.float64)
+
+
+def _numpy_log_responsibilities(
+    X, weights, means, precisions_cholesky, covariance_type
+):
+    """The NumPy path of the E-step: log-responsibilities and row log-likelihoods."""
+    log_prob = log_gaussian_prob(
+        _as_float64(X),
+        _as_float64(means),
+        _as_float64(precisions_cholesky),
+        covariance_type,
+    )
+    with np.errstate(divide="ignore"):
+        log_prob += np.log(_as_float64(weights))
+    return log_normalize(log_prob, axis=1)
+
+
+def _numpy_first_moments(X, resp):
+    return resp.sum(axis=0), resp.T @ _as_float64(X)
 
 
 def e_step_sums(
@@ -117,13 +206,28 @@ def e_step_sums(
         Weighted responsibility sums of the rows.
     """
     n_samples, n_features = X.shape
+    n_components = len(weights)
+    kernels = _kernels_for(X, n_components, covariance_type)
+    if kernels is None:
+        log_resp, log_prob_norm = _numpy_log_responsibilities(
+            X, weights, means, precisions_cholesky, covariance_type
+        )
+        with np.errstate(under="ignore"):
+            np.exp(log_resp, out=out)
+        # a row that every component finds impossible gets no weight (as in
+        # the kernels) rather than NaN responsibilities
+        out[log_prob_norm == -np.inf] = 0.0
+        out *= sample_weight[:, np.newaxis]
+        with np.errstate(invalid="ignore"):
+            log_likelihood = float(np.sum(sample_weight * log_prob_norm))
+        return (log_likelihood, *_numpy_first_moments(X, out))
     kernel_args = _kernel_parameters(
         weights, means, precisions_cholesky, covariance_type
     )
-    nk_part, sx_part, ll_part = _partials(n_samples, len(kernel_args[0]), n_features)
-    with _threads_for(X, len(kernel_args[0]), covariance_type):
-        _kernels.e_step(
-            X,
+    nk_part, sx_part, ll_part = _partials(kernels, n_samples, n_components, n_features)
+    with _threads_for(X, n_components, covariance_type):
+        kernels.e_step(
+            *_kernel_data(X),
             sample_weight,
             kernel_args[1],
             kernel_args[2],
@@ -164,16 +268,22 @@ def log_responsibilities(X, weights, means, precisions_cholesky, covariance_type
     log_resp : ndarray of shape (n_samples, n_components)
     """
     n_samples, n_features = X.shape
+    n_components = len(weights)
+    kernels = _kernels_for(X, n_components, covariance_type)
+    if kernels is None:
+        log_resp, log_prob_norm = _numpy_log_responsibilities(
+            X, weights, means, precisions_cholesky, covariance_type
+        )
+        return log_prob_norm, log_resp
     kernel_args = _kernel_parameters(
         weights, means, precisions_cholesky, covariance_type
     )
-    n_components = len(kernel_args[0])
     log_resp = np.empty((n_samples, n_components))
     log_prob_norm = np.empty(n_samples)
-    nk_part, sx_part, ll_part = _partials(n_samples, n_components, n_features)
+    nk_part, sx_part, ll_part = _partials(kernels, n_samples, n_components, n_features)
     with _threads_for(X, n_components, covariance_type):
-        _kernels.e_step(
-            X,
+        kernels.e_step(
+            *_kernel_data(X),
             np.empty(0),
             kernel_args[1],
             kernel_args[2],
@@ -218,12 +328,22 @@ def scatter_sums(X, resp, means, covariance_type):
     """
     n_samples, n_features = X.shape
     n_components = resp.shape[1]
-    _, n_blocks = _kernels.block_count(n_samples)
+    kernels = _kernels_for(X, n_components, covariance_type)
+    if kernels is None:
+        scatter = weighted_scatter(
+            _as_float64(X), resp, _as_float64(means), covariance_type
+        )
+        if covariance_type == "full":
+            return np.triu(scatter)
+        if covariance_type == "tied":
+            return np.triu(scatter.sum(axis=0, keepdims=True))
+        return scatter[:, np.newaxis, :]
+    _, n_blocks = kernels.block_count.py_func(n_samples)
     n_slots = 1 if covariance_type == "tied" else n_components
     rows = n_features if covariance_type in _TRIANGULAR else 1
     part = np.zeros((n_blocks, n_slots, rows, n_features))
     with _threads_for(X, n_components, covariance_type):
-        _kernels.scatter(X, resp, means, part)
+        kernels.scatter(*_kernel_data(X), resp, means, part)
     return part.sum(axis=0)
 
 
@@ -285,10 +405,13 @@ def estimate_from_responsibilities(X, resp, reg_covar, covariance_type):
     """M-step from responsibilities alone (the initialisation's)."""
     n_samples, n_features = X.shape
     n_components = resp.shape[1]
-    nk_part, sx_part, _ = _partials(n_samples, n_components, n_features)
     resp = np.ascontiguousarray(resp, dtype=np.float64)
-    with _threads_for(X, n_components, "diag"):
-        _kernels.first_moments(X, resp, nk_part, sx_part)
-    return m_step(
-        X, resp, nk_part.sum(axis=0), sx_part.sum(axis=0), reg_covar, covariance_type
-    )
+    kernels = _kernels_for(X, n_components, covariance_type)
+    if kernels is None:
+        nk, sums = _numpy_first_moments(X, resp)
+    else:
+        nk_part, sx_part, _ = _partials(kernels, n_samples, n_components, n_features)
+        with _threads_for(X, n_components, "diag"):
+            kernels.first_moments(*_kernel_data(X), resp, nk_part, sx_part)
+        nk, sums = nk_part.sum(axis=0), sx_part.sum(axis=0)
+    return m_step(X, resp, nk, sums, reg_covar, covariance_type)
