@@ -28,7 +28,7 @@ RTOL = 1e-8
 def em_path(request, monkeypatch):
     """Force one path of the EM steps for the whole test."""
     threshold = np.inf if request.param == "numpy" else 0
-    monkeypatch.setattr(_steps, "KERNEL_MIN_FLOPS", threshold)
+    monkeypatch.setattr(_steps, "KERNEL_MIN_WORK", threshold)
     return request.param
 
 

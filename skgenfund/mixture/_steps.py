@@ -8,7 +8,7 @@ Two paths, one mathematics
 --------------------------
 Compiling the kernels costs seconds the first time a process needs them (they
 are then cached on disk), which a small problem never pays back. A pass over
-fewer than :data:`KERNEL_MIN_FLOPS` flops therefore runs vectorised NumPy on
+less than :data:`KERNEL_MIN_WORK` work therefore runs vectorised NumPy on
 the package's one Gaussian log-density
 (:func:`skgenfund._core.gaussian.log_gaussian_prob`), its one log-sum-exp
 (:func:`skgenfund._core.special.log_normalize`) and its one centred scatter
@@ -47,11 +47,19 @@ __all__ = [
 
 _TRIANGULAR = ("full", "tied")
 
-#: Passes over the data of fewer flops than this run in NumPy, larger ones in
-#: the compiled kernels (see the module notes). At this size one NumPy E- and
-#: M-step costs a few milliseconds, so that even 100 iterations cost less than
-#: compiling the kernels; above it the kernels are several times faster.
-KERNEL_MIN_FLOPS = 2_000_000
+#: Per (row, component) pair, the NumPy path spends about as long on its
+#: fixed costs (temporaries, the exponential and log-sum-exp, Python per
+#: component) as on this many flops of the log-density (measured: 0.3-0.5 us
+#: per pair for up to 16 features, then growing with the flops).
+NUMPY_PAIR_COST = 256
+
+#: Passes over the data of less work than this (flops plus the NumPy path's
+#: fixed costs, see :func:`numpy_work`) run in NumPy, larger ones in the
+#: compiled kernels (see the module notes). At this size one NumPy E- and
+#: M-step costs about 5 ms on one core: a fit of 100 iterations still costs
+#: less than compiling the kernels, and scikit-learn's NumPy EM takes about
+#: as long. Above it the kernels are 3-10 times faster.
+KERNEL_MIN_WORK = 10_000_000
 
 #: Below this many flops per kernel call the kernels run on one thread: waking
 #: and joining threads costs more than it saves (much more on a busy machine).
@@ -64,14 +72,20 @@ def _flops_per_pass(n_samples, n_components, n_features, covariance_type):
     return n_samples * n_components * n_features * per_row
 
 
+def numpy_work(n_samples, n_features, n_components, covariance_type):
+    """What one pass costs on the NumPy path, in flop-equivalents."""
+    flops = _flops_per_pass(n_samples, n_components, n_features, covariance_type)
+    return flops + NUMPY_PAIR_COST * n_samples * n_components
+
+
 def uses_kernels(n_samples, n_features, n_components, covariance_type):
     """Whether a pass over data of this shape runs the compiled kernels.
 
     False means the NumPy path. A function of the shape only, so that the
     same input always takes the same path.
     """
-    flops = _flops_per_pass(n_samples, n_components, n_features, covariance_type)
-    return flops >= KERNEL_MIN_FLOPS
+    work = numpy_work(n_samples, n_features, n_components, covariance_type)
+    return work >= KERNEL_MIN_WORK
 
 
 def _kernels_for(X, n_components, covariance_type):
@@ -128,11 +142,11 @@ def _kernel_parameters(weights, means, precisions_cholesky, covariance_type):
         factors = factors[:, np.newaxis, :]
     with np.errstate(divide="ignore"):
         log_weights = np.log(np.asarray(weights, dtype=np.float64))
-    return (
-        np.ascontiguousarray(log_weights),
-        means,
-        np.ascontiguousarray(factors),
-        np.ascontiguousarray(log_dets, dtype=np.float64),
+    # fresh writable copies (a few numbers): a read-only or broadcast array
+    # would be another type to Numba, hence another compilation
+    return tuple(
+        np.array(value, dtype=np.float64, order="C")
+        for value in (log_weights, means, factors, log_dets)
     )
 
 
@@ -415,3 +429,41 @@ def estimate_from_responsibilities(X, resp, reg_covar, covariance_type):
             kernels.first_moments(*_kernel_data(X), resp, nk_part, sx_part)
         nk, sums = nk_part.sum(axis=0), sx_part.sum(axis=0)
     return m_step(X, resp, nk, sums, reg_covar, covariance_type)
+
+
+def warm_kernels():
+    """Compile every EM kernel now (or load it from Numba's disk cache).
+
+    The kernels have one specialisation for all covariance types and both
+    dtypes, so one tiny problem of each kind of call covers every later fit.
+    Returns the names of the kernels it ran.
+    """
+    from . import _kernels
+
+    n_samples, n_features, n_components = 2 * _kernels.CHUNK + 1, 2, 2
+    X = np.linspace(-1.0, 1.0, n_samples * n_features).reshape(n_samples, -1)
+    resp = np.full((n_samples, n_components), 0.5)
+    nk_part, sx_part, ll_part = _partials(_kernels, n_samples, n_components, 2)
+    _kernels.first_moments(*_kernel_data(X), resp, nk_part, sx_part)
+    means = np.zeros((n_components, n_features))
+    part = np.zeros((len(ll_part), n_components, n_features, n_features))
+    _kernels.scatter(*_kernel_data(X), resp, means, part)
+    log_weights, means, factors, log_dets = _kernel_parameters(
+        np.full(n_components, 0.5), means, np.ones(n_components), "spherical"
+    )
+    for fit in (True, False):
+        _kernels.e_step(
+            *_kernel_data(X),
+            np.ones(n_samples),
+            means,
+            factors,
+            log_weights,
+            log_dets,
+            fit,
+            np.empty((n_samples, n_components)),
+            np.empty(n_samples),
+            nk_part,
+            sx_part,
+            ll_part,
+        )
+    return ["first_moments", "scatter", "e_step"]
