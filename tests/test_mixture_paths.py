@@ -79,7 +79,26 @@ def test_numpy_path_agrees_with_the_kernels(covariance_type, dtype, monkeypatch)
         scatter = _steps.scatter_sums(X, out, params[1], covariance_type)
         initial = _steps.estimate_from_responsibilities(X, out, 1e-6, covariance_type)
         head = [log_likelihood, nk, sums, out, log_prob_norm, log_resp, scatter]
-        return head + list(initial)
+        # per-component constants in place of the log-weights (variational)
+        constants = np.log(params[0] + 0.1) - 0.3
+        variational = _steps.e_step_sums(
+            X,
+            sample_weight,
+            None,
+            *params[1:],
+            covariance_type,
+            np.empty((len(X), n_components)),
+            log_weights=constants,
+        )
+        predicted = _steps.inference(
+            X,
+            None,
+            *params[1:],
+            covariance_type,
+            "score_samples",
+            log_weights=constants,
+        )
+        return head + list(initial) + list(variational) + [predicted]
 
     numpy_result, kernel_result = on_both_paths(monkeypatch, steps)
     assert_close(numpy_result, kernel_result)
@@ -252,7 +271,7 @@ def test_one_specialisation_for_every_covariance_type_and_dtype(monkeypatch):
     from skgenfund.mixture import _kernels
 
     assert _steps.warm_kernels() == ["first_moments", "scatter", "e_step"]
-    kernels = [_kernels.e_step, _kernels.first_moments, _kernels.scatter]
+    kernels = [_kernels._e_step, _kernels._first_moments, _kernels._scatter]
     signatures = [list(kernel.signatures) for kernel in kernels]
     assert [len(s) for s in signatures] == [1, 1, 1]
     monkeypatch.setattr(_steps, "KERNEL_MIN_WORK", 0)

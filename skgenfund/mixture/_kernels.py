@@ -18,10 +18,12 @@ is therefore bit-for-bit identical for any number of threads.
 Numerics
 --------
 * float32 input is read as float32 and converted to float64 on load: every
-  sum, log-density and moment is accumulated in float64. The data come in as
-  two arguments, ``X64`` (float64) and ``X32`` (float32), of which exactly one
-  holds the rows and the other is empty: every kernel then has a single
-  specialisation, so float32 data cost no second compilation.
+  sum, log-density and moment is accumulated in float64. The compiled kernels
+  take the data as two arguments, ``X64`` (float64) and ``X32`` (float32), of
+  which exactly one holds the rows and the other is empty: every kernel then
+  has a single specialisation, so float32 data cost no second compilation.
+  :func:`e_step`, :func:`first_moments` and :func:`scatter` take X in either
+  dtype and pass it on so.
 * Second moments are accumulated centred, ``sum_i r_ik (x_i - mu_k)^2``, in a
   second pass after the means are known, never as ``E[x^2] - mu^2``: diagonal
   and spherical variances cannot come out negative by cancellation.
@@ -262,7 +264,7 @@ def _accumulate_first_moments(respT, xT, nk_row, sx_block):
 
 
 @njit(cache=True, parallel=True, fastmath=_FASTMATH)
-def e_step(
+def _e_step(
     X64,
     X32,
     sample_weight,
@@ -277,30 +279,10 @@ def e_step(
     sx_part,
     ll_part,
 ):
-    """E-step of every covariance type.
+    """E-step of every covariance type: :func:`e_step` on the data pair.
 
-    Parameters
-    ----------
-    X64, X32 : (n, d) float64 and (0, d) float32, C-contiguous, or the other
-        way round: the data, in whichever of its two dtypes
-    sample_weight : (n,) float64 (used when fit)
-    means : (K, d) float64
-    precisions_cholesky : float64 array of shape (K, d, d), (1, d, d),
-        (K, 1, d) or (1, 1, d)
-        The precisions' Cholesky factors: upper triangular, one per component
-        ("full") or one shared by all ("tied"); or, with a middle axis of
-        length 1, their diagonals ("diag", and "spherical" with the factor
-        repeated over the features). With one feature the two forms agree.
-    log_weights, log_dets : (K,) float64
-    fit : bool
-        True during EM: write weighted responsibilities to ``out`` and
-        accumulate the per-block first moments and weighted log-likelihood.
-        False for prediction: write log-responsibilities to ``out`` and the
-        per-row log-likelihood to ``lse_out``.
-    out : (n, K) float64
-    lse_out : (n,) float64 (used when not fit)
-    nk_part : (n_blocks, K), sx_part : (n_blocks, K, d), ll_part : (n_blocks,)
-        Zero-initialised per-block partial sums (used when fit).
+    ``X64, X32``: (n, d) float64 and (0, 0) float32, C-contiguous, or the
+    other way round; the other arguments are :func:`e_step`'s.
     """
     n_samples, n_features = _n_rows(X64, X32)
     n_components = means.shape[0]
@@ -345,12 +327,8 @@ def e_step(
 
 
 @njit(cache=True, parallel=True, fastmath=_FASTMATH)
-def first_moments(X64, X32, resp, nk_part, sx_part):
-    """Per-block sums of the responsibilities and of resp-weighted rows.
-
-    ``resp`` (n, K) already includes the sample weights. Used for the
-    initialisation; during EM the E-step accumulates these itself.
-    """
+def _first_moments(X64, X32, resp, nk_part, sx_part):
+    """:func:`first_moments` on the data pair (see :func:`_e_step`)."""
     n_samples, n_features = _n_rows(X64, X32)
     n_components = resp.shape[1]
     n_chunks, n_blocks = block_count(n_samples)
@@ -367,7 +345,7 @@ def first_moments(X64, X32, resp, nk_part, sx_part):
 
 
 @njit(cache=True, parallel=True, fastmath=_FASTMATH)
-def scatter(X64, X32, resp, means, scatter_part):
+def _scatter(X64, X32, resp, means, scatter_part):
     """Centred weighted second moments, per block.
 
     ``scatter_part`` has shape (n_blocks, K or 1, d, d) for the scatter
@@ -416,3 +394,87 @@ def scatter(X64, X32, resp, means, scatter_part):
                         for r in range(CHUNK):
                             s += wdT[a, r] * dT[c, r]
                         S[a, c] += s
+
+
+_NO_ROWS = {
+    np.dtype(np.float64): np.empty((0, 0)),
+    np.dtype(np.float32): np.empty((0, 0), np.float32),
+}
+
+
+def _data_pair(X):
+    """X as the compiled kernels' (X64, X32) pair: X and an empty array."""
+    if X.dtype == np.float32:
+        return _NO_ROWS[np.dtype(np.float64)], X
+    return X, _NO_ROWS[np.dtype(np.float32)]
+
+
+def e_step(
+    X,
+    sample_weight,
+    means,
+    precisions_cholesky,
+    log_weights,
+    log_dets,
+    fit,
+    out,
+    lse_out,
+    nk_part,
+    sx_part,
+    ll_part,
+):
+    """E-step of every covariance type.
+
+    Parameters
+    ----------
+    X : (n, d) float32 or float64, C-contiguous
+    sample_weight : (n,) float64 (used when fit)
+    means : (K, d) float64
+    precisions_cholesky : float64 array of shape (K, d, d), (1, d, d),
+        (K, 1, d) or (1, 1, d)
+        The precisions' Cholesky factors: upper triangular, one per component
+        ("full") or one shared by all ("tied"); or, with a middle axis of
+        length 1, their diagonals ("diag", and "spherical" with the factor
+        repeated over the features). With one feature the two forms agree.
+    log_weights, log_dets : (K,) float64
+        Per-component constants added to the log-densities: the log mixture
+        weights (or any other constants, e.g. a variational E-step's) and
+        the log-determinants of the precision factors.
+    fit : bool
+        True during EM: write weighted responsibilities to ``out`` and
+        accumulate the per-block first moments and weighted log-likelihood.
+        False for prediction: write log-responsibilities to ``out`` and the
+        per-row log-likelihood to ``lse_out``.
+    out : (n, K) float64
+    lse_out : (n,) float64 (used when not fit)
+    nk_part : (n_blocks, K), sx_part : (n_blocks, K, d), ll_part : (n_blocks,)
+        Zero-initialised per-block partial sums (used when fit).
+    """
+    _e_step(
+        *_data_pair(X),
+        sample_weight,
+        means,
+        precisions_cholesky,
+        log_weights,
+        log_dets,
+        fit,
+        out,
+        lse_out,
+        nk_part,
+        sx_part,
+        ll_part,
+    )
+
+
+def first_moments(X, resp, nk_part, sx_part):
+    """Per-block sums of the responsibilities and of resp-weighted rows.
+
+    ``resp`` (n, K) already includes the sample weights. Used for the
+    initialisation; during EM the E-step accumulates these itself.
+    """
+    _first_moments(*_data_pair(X), resp, nk_part, sx_part)
+
+
+def scatter(X, resp, means, scatter_part):
+    """Centred weighted second moments, per block (see :func:`_scatter`)."""
+    _scatter(*_data_pair(X), resp, means, scatter_part)

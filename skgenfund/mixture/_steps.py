@@ -17,8 +17,7 @@ passes run the kernels. The choice depends on the shape of the problem only
 (rows, features, components, covariance type), never on the machine, the
 threads or the state of the cache, so a given input always takes the same
 path and a fixed ``random_state`` gives the same fit on every run. The two
-paths agree to about 1e-13 relative (tested), and neither imports Numba's
-compiler until a kernel is needed.
+paths agree to about 1e-13 relative (tested).
 """
 
 from contextlib import contextmanager
@@ -31,6 +30,7 @@ from .._core.gaussian import (
     weighted_scatter,
 )
 from .._core.special import log_normalize
+from . import _kernels
 
 __all__ = [
     "as_kernel_input",
@@ -88,15 +88,6 @@ def uses_kernels(n_samples, n_features, n_components, covariance_type):
     return work >= KERNEL_MIN_WORK
 
 
-def _kernels_for(X, n_components, covariance_type):
-    """The kernel module when X's pass should be compiled, else None."""
-    if not uses_kernels(*X.shape, n_components, covariance_type):
-        return None
-    from . import _kernels
-
-    return _kernels
-
-
 @contextmanager
 def _threads_for(X, n_components, covariance_type):
     """Run small problems on one Numba thread (results do not depend on it)."""
@@ -150,9 +141,9 @@ def _kernel_parameters(weights, means, precisions_cholesky, covariance_type):
     )
 
 
-def _partials(kernels, n_samples, n_components, n_features):
+def _partials(n_samples, n_components, n_features):
     # the plain-Python twin of the kernels' block count: nothing to compile
-    _, n_blocks = kernels.block_count.py_func(n_samples)
+    _, n_blocks = _kernels.block_count.py_func(n_samples)
     return (
         np.zeros((n_blocks, n_components)),
         np.zeros((n_blocks, n_components, n_features)),
@@ -160,35 +151,33 @@ def _partials(kernels, n_samples, n_components, n_features):
     )
 
 
-_NO_ROWS = {np.float64: np.empty((0, 0)), np.float32: np.empty((0, 0), np.float32)}
-
-
-def _kernel_data(X):
-    """X as the kernels' pair (X64, X32): one of them holds the rows, one is empty.
-
-    One signature for both dtypes, hence one compilation (see the kernels).
-    """
-    if X.dtype == np.float32:
-        return _NO_ROWS[np.float64], X
-    return X, _NO_ROWS[np.float32]
-
-
 def _as_float64(X):
     return np.asarray(X, dtype=np.float64)
 
 
-def _numpy_log_responsibilities(
-    X, weights, means, precisions_cholesky, covariance_type
-):
+def _log_weights(weights, log_weights):
+    """The per-component constants of the E-step: ``log_weights`` or log(weights)."""
+    if log_weights is not None:
+        return np.array(log_weights, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        return np.log(_as_float64(weights))
+
+
+def _kernel_arguments(weights, log_weights, means, precisions_cholesky, ct):
+    """:func:`_kernel_parameters` with the E-step's constants (see e_step_sums)."""
+    n_components = len(means)
+    _, means, factors, log_dets = _kernel_parameters(
+        np.ones(n_components), means, precisions_cholesky, ct
+    )
+    return _log_weights(weights, log_weights), means, factors, log_dets
+
+
+def _numpy_log_responsibilities(X, log_weights, means, precisions_cholesky, ct):
     """The NumPy path of the E-step: log-responsibilities and row log-likelihoods."""
     log_prob = log_gaussian_prob(
-        _as_float64(X),
-        _as_float64(means),
-        _as_float64(precisions_cholesky),
-        covariance_type,
+        _as_float64(X), _as_float64(means), _as_float64(precisions_cholesky), ct
     )
-    with np.errstate(divide="ignore"):
-        log_prob += np.log(_as_float64(weights))
+    log_prob += log_weights
     return log_normalize(log_prob, axis=1)
 
 
@@ -197,7 +186,15 @@ def _numpy_first_moments(X, resp):
 
 
 def e_step_sums(
-    X, sample_weight, weights, means, precisions_cholesky, covariance_type, out
+    X,
+    sample_weight,
+    weights,
+    means,
+    precisions_cholesky,
+    covariance_type,
+    out,
+    *,
+    log_weights=None,
 ):
     """One E-step: responsibilities, their first moments and the log-likelihood.
 
@@ -209,22 +206,29 @@ def e_step_sums(
     covariance_type : {"full", "tied", "diag", "spherical"}
     out : ndarray of shape (n_samples, n_components), float64
         Overwritten with the responsibilities times the sample weights.
+    log_weights : ndarray of shape (n_components,), default=None
+        Constants added to each component's log-density in place of
+        ``log(weights)`` (``weights`` is then ignored and may be None): a
+        variational E-step's expected log-weights and corrections.
 
     Returns
     -------
     log_likelihood : float
-        Weighted sum over the rows of log p(x) under the current parameters.
+        Weighted sum over the rows of log p(x) under the current parameters
+        (of the log-normaliser of the responsibilities, with ``log_weights``).
     nk : ndarray of shape (n_components,)
         Weighted responsibility totals.
     sums : ndarray of shape (n_components, n_features)
         Weighted responsibility sums of the rows.
     """
     n_samples, n_features = X.shape
-    n_components = len(weights)
-    kernels = _kernels_for(X, n_components, covariance_type)
-    if kernels is None:
+    n_components = len(means)
+    kernel_args = _kernel_arguments(
+        weights, log_weights, means, precisions_cholesky, covariance_type
+    )
+    if not uses_kernels(*X.shape, n_components, covariance_type):
         log_resp, log_prob_norm = _numpy_log_responsibilities(
-            X, weights, means, precisions_cholesky, covariance_type
+            X, kernel_args[0], means, precisions_cholesky, covariance_type
         )
         with np.errstate(under="ignore"):
             np.exp(log_resp, out=out)
@@ -235,13 +239,10 @@ def e_step_sums(
         with np.errstate(invalid="ignore"):
             log_likelihood = float(np.sum(sample_weight * log_prob_norm))
         return (log_likelihood, *_numpy_first_moments(X, out))
-    kernel_args = _kernel_parameters(
-        weights, means, precisions_cholesky, covariance_type
-    )
-    nk_part, sx_part, ll_part = _partials(kernels, n_samples, n_components, n_features)
+    nk_part, sx_part, ll_part = _partials(n_samples, n_components, n_features)
     with _threads_for(X, n_components, covariance_type):
-        kernels.e_step(
-            *_kernel_data(X),
+        _kernels.e_step(
+            X,
             sample_weight,
             kernel_args[1],
             kernel_args[2],
@@ -273,8 +274,12 @@ def e_step(X, sample_weight, weights, means, precisions_cholesky, covariance_typ
     return float(log_likelihood / sample_weight.sum()), nk, sums
 
 
-def log_responsibilities(X, weights, means, precisions_cholesky, covariance_type):
+def log_responsibilities(
+    X, weights, means, precisions_cholesky, covariance_type, *, log_weights=None
+):
     """Per-row log-likelihood and log-responsibilities (no sample weights).
+
+    ``log_weights``: as for :func:`e_step_sums`.
 
     Returns
     -------
@@ -282,22 +287,21 @@ def log_responsibilities(X, weights, means, precisions_cholesky, covariance_type
     log_resp : ndarray of shape (n_samples, n_components)
     """
     n_samples, n_features = X.shape
-    n_components = len(weights)
-    kernels = _kernels_for(X, n_components, covariance_type)
-    if kernels is None:
+    n_components = len(means)
+    kernel_args = _kernel_arguments(
+        weights, log_weights, means, precisions_cholesky, covariance_type
+    )
+    if not uses_kernels(*X.shape, n_components, covariance_type):
         log_resp, log_prob_norm = _numpy_log_responsibilities(
-            X, weights, means, precisions_cholesky, covariance_type
+            X, kernel_args[0], means, precisions_cholesky, covariance_type
         )
         return log_prob_norm, log_resp
-    kernel_args = _kernel_parameters(
-        weights, means, precisions_cholesky, covariance_type
-    )
     log_resp = np.empty((n_samples, n_components))
     log_prob_norm = np.empty(n_samples)
-    nk_part, sx_part, ll_part = _partials(kernels, n_samples, n_components, n_features)
+    nk_part, sx_part, ll_part = _partials(n_samples, n_components, n_features)
     with _threads_for(X, n_components, covariance_type):
-        kernels.e_step(
-            *_kernel_data(X),
+        _kernels.e_step(
+            X,
             np.empty(0),
             kernel_args[1],
             kernel_args[2],
@@ -313,14 +317,22 @@ def log_responsibilities(X, weights, means, precisions_cholesky, covariance_type
     return log_prob_norm, log_resp
 
 
-def inference(X, weights, means, precisions_cholesky, covariance_type, output):
+def inference(
+    X, weights, means, precisions_cholesky, covariance_type, output, *, log_weights=None
+):
     """What the estimator's inference methods return, for validated X.
 
     ``output`` is "score_samples" (per-row log-likelihood), "predict" (most
-    probable component) or "predict_proba" (responsibilities).
+    probable component) or "predict_proba" (responsibilities);
+    ``log_weights`` as for :func:`e_step_sums`.
     """
     log_prob_norm, log_resp = log_responsibilities(
-        X, weights, means, precisions_cholesky, covariance_type
+        X,
+        weights,
+        means,
+        precisions_cholesky,
+        covariance_type,
+        log_weights=log_weights,
     )
     if output == "score_samples":
         return log_prob_norm
@@ -342,8 +354,7 @@ def scatter_sums(X, resp, means, covariance_type):
     """
     n_samples, n_features = X.shape
     n_components = resp.shape[1]
-    kernels = _kernels_for(X, n_components, covariance_type)
-    if kernels is None:
+    if not uses_kernels(*X.shape, n_components, covariance_type):
         scatter = weighted_scatter(
             _as_float64(X), resp, _as_float64(means), covariance_type
         )
@@ -352,12 +363,12 @@ def scatter_sums(X, resp, means, covariance_type):
         if covariance_type == "tied":
             return np.triu(scatter.sum(axis=0, keepdims=True))
         return scatter[:, np.newaxis, :]
-    _, n_blocks = kernels.block_count.py_func(n_samples)
+    _, n_blocks = _kernels.block_count.py_func(n_samples)
     n_slots = 1 if covariance_type == "tied" else n_components
     rows = n_features if covariance_type in _TRIANGULAR else 1
     part = np.zeros((n_blocks, n_slots, rows, n_features))
     with _threads_for(X, n_components, covariance_type):
-        kernels.scatter(*_kernel_data(X), resp, means, part)
+        _kernels.scatter(X, resp, means, part)
     return part.sum(axis=0)
 
 
@@ -420,13 +431,12 @@ def estimate_from_responsibilities(X, resp, reg_covar, covariance_type):
     n_samples, n_features = X.shape
     n_components = resp.shape[1]
     resp = np.ascontiguousarray(resp, dtype=np.float64)
-    kernels = _kernels_for(X, n_components, covariance_type)
-    if kernels is None:
+    if not uses_kernels(*X.shape, n_components, covariance_type):
         nk, sums = _numpy_first_moments(X, resp)
     else:
-        nk_part, sx_part, _ = _partials(kernels, n_samples, n_components, n_features)
+        nk_part, sx_part, _ = _partials(n_samples, n_components, n_features)
         with _threads_for(X, n_components, "diag"):
-            kernels.first_moments(*_kernel_data(X), resp, nk_part, sx_part)
+            _kernels.first_moments(X, resp, nk_part, sx_part)
         nk, sums = nk_part.sum(axis=0), sx_part.sum(axis=0)
     return m_step(X, resp, nk, sums, reg_covar, covariance_type)
 
@@ -438,22 +448,20 @@ def warm_kernels():
     dtypes, so one tiny problem of each kind of call covers every later fit.
     Returns the names of the kernels it ran.
     """
-    from . import _kernels
-
     n_samples, n_features, n_components = 2 * _kernels.CHUNK + 1, 2, 2
     X = np.linspace(-1.0, 1.0, n_samples * n_features).reshape(n_samples, -1)
     resp = np.full((n_samples, n_components), 0.5)
-    nk_part, sx_part, ll_part = _partials(_kernels, n_samples, n_components, 2)
-    _kernels.first_moments(*_kernel_data(X), resp, nk_part, sx_part)
+    nk_part, sx_part, ll_part = _partials(n_samples, n_components, 2)
+    _kernels.first_moments(X, resp, nk_part, sx_part)
     means = np.zeros((n_components, n_features))
     part = np.zeros((len(ll_part), n_components, n_features, n_features))
-    _kernels.scatter(*_kernel_data(X), resp, means, part)
+    _kernels.scatter(X, resp, means, part)
     log_weights, means, factors, log_dets = _kernel_parameters(
         np.full(n_components, 0.5), means, np.ones(n_components), "spherical"
     )
     for fit in (True, False):
         _kernels.e_step(
-            *_kernel_data(X),
+            X,
             np.ones(n_samples),
             means,
             factors,
