@@ -112,7 +112,14 @@ def _load_data(X64, X32, row0, n_rows, xT):
 
 @njit(cache=True, fastmath=_FASTMATH)
 def _squared_mahalanobis_triangular(xT, mean, U, dT, y, sq):
-    """sq[r] = ||(x_r - mean) U||^2 for an upper-triangular U (U[i, j] = 0, i > j)."""
+    """sq[r] = ||(x_r - mean) U||^2 for an upper-triangular U (U[i, j] = 0, i > j).
+
+    The product's columns are formed four at a time (``y`` is a (4, CHUNK)
+    tile), so that each row of the centred tile is loaded once per four
+    columns. Column j + c has non-zeros in rows i <= j + c; running i up to
+    j + 3 for all four adds exact zeros (the factor's lower triangle is
+    zero), which changes no bit of the result.
+    """
     n_features = xT.shape[0]
     for i in range(n_features):
         m = mean[i]
@@ -120,15 +127,38 @@ def _squared_mahalanobis_triangular(xT, mean, U, dT, y, sq):
             dT[i, r] = xT[i, r] - m
     for r in range(CHUNK):
         sq[r] = 0.0
-    for j in range(n_features):
+    j = 0
+    while j + 4 <= n_features:
         for r in range(CHUNK):
-            y[r] = 0.0
+            y[0, r] = 0.0
+            y[1, r] = 0.0
+            y[2, r] = 0.0
+            y[3, r] = 0.0
+        for i in range(j + 4):
+            u0 = U[i, j]
+            u1 = U[i, j + 1]
+            u2 = U[i, j + 2]
+            u3 = U[i, j + 3]
+            for r in range(CHUNK):
+                d = dT[i, r]
+                y[0, r] += d * u0
+                y[1, r] += d * u1
+                y[2, r] += d * u2
+                y[3, r] += d * u3
+        for r in range(CHUNK):
+            sq[r] += y[0, r] * y[0, r] + y[1, r] * y[1, r]
+            sq[r] += y[2, r] * y[2, r] + y[3, r] * y[3, r]
+        j += 4
+    while j < n_features:  # the last n_features % 4 columns, one at a time
+        for r in range(CHUNK):
+            y[0, r] = 0.0
         for i in range(j + 1):
             u = U[i, j]
             for r in range(CHUNK):
-                y[r] += dT[i, r] * u
+                y[0, r] += dT[i, r] * u
         for r in range(CHUNK):
-            sq[r] += y[r] * y[r]
+            sq[r] += y[0, r] * y[0, r]
+        j += 1
 
 
 @njit(cache=True, fastmath=_FASTMATH)
@@ -293,7 +323,7 @@ def _e_step(
     for block in prange(n_blocks):
         xT = np.empty((n_features, CHUNK))
         dT = np.empty((n_features, CHUNK))
-        y = np.empty(CHUNK)
+        y = np.empty((4, CHUNK))
         sq = np.empty(CHUNK)
         lp = np.empty((n_components, CHUNK))
         work = np.empty((5, CHUNK))
