@@ -133,6 +133,7 @@ def test_the_path_is_a_function_of_the_shape():
     # kernels; the boundary is a cost of the pass, whatever the machine or cache
     assert not _steps.uses_kernels(150, 4, 3, "full")
     assert not _steps.uses_kernels(5_000, 2, 5, "diag")
+    assert not _steps.uses_kernels(720, 64, 4, "full")  # four digits
     assert _steps.uses_kernels(1_000_000, 2, 3, "full")
     assert _steps.uses_kernels(50_000, 64, 8, "diag")
     work = _steps.numpy_work(20_000, 8, 4, "full")

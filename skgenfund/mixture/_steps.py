@@ -47,19 +47,21 @@ __all__ = [
 
 _TRIANGULAR = ("full", "tied")
 
-#: Per (row, component) pair, the NumPy path spends about as long on its
-#: fixed costs (temporaries, the exponential and log-sum-exp, Python per
-#: component) as on this many flops of the log-density (measured: 0.3-0.5 us
-#: per pair for up to 16 features, then growing with the flops).
-NUMPY_PAIR_COST = 256
+#: Per (row, component) pair, the NumPy path spends about as much time more
+#: than the kernels on its fixed costs (temporaries, the exponential and the
+#: log-sum-exp, Python per component) as on this many flops of the
+#: log-density (measured: about 0.1 us more per pair for a few features; its
+#: flops run in BLAS, at a rate close to the kernels').
+NUMPY_PAIR_COST = 1000
 
-#: Passes over the data of less work than this (flops plus the NumPy path's
-#: fixed costs, see :func:`numpy_work`) run in NumPy, larger ones in the
-#: compiled kernels (see the module notes). At this size one NumPy E- and
-#: M-step costs about 5 ms on one core: a fit of 100 iterations still costs
-#: less than compiling the kernels, and scikit-learn's NumPy EM takes about
-#: as long. Above it the kernels are 3-10 times faster.
-KERNEL_MIN_WORK = 10_000_000
+#: Passes over the data of less work than this (see :func:`numpy_work`) run
+#: in NumPy, larger ones in the compiled kernels (see the module notes):
+#: about 50,000 (row, component) pairs for a few features (10,000 rows and 5
+#: components), fewer for many. At this size the NumPy path costs about 5 ms
+#: per EM iteration more than the kernels would, so that even 100
+#: iterations cost less than compiling them; NumPy is then still faster than
+#: scikit-learn's EM for "full" covariances, and within 2x of it for "diag".
+KERNEL_MIN_WORK = 50_000_000
 
 #: Below this many flops per kernel call the kernels run on one thread: waking
 #: and joining threads costs more than it saves (much more on a busy machine).
@@ -73,7 +75,7 @@ def _flops_per_pass(n_samples, n_components, n_features, covariance_type):
 
 
 def numpy_work(n_samples, n_features, n_components, covariance_type):
-    """What one pass costs on the NumPy path, in flop-equivalents."""
+    """What one pass costs on the NumPy path beyond the kernels, in flops."""
     flops = _flops_per_pass(n_samples, n_components, n_features, covariance_type)
     return flops + NUMPY_PAIR_COST * n_samples * n_components
 
