@@ -131,6 +131,7 @@ def main():
         check=True,
         env=dict(os.environ, PYTHONDONTWRITEBYTECODE=""),
     )
+    sys.path.insert(0, str(repo))
     import numba
     import sklearn
 

@@ -293,3 +293,79 @@ def test_warmup_command(capsys):
     assert main(["warmup"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("EM kernels") and lines[-1].startswith("Done in")
+
+
+def _count_two_pass_iterations(monkeypatch):
+    calls = []
+    m_step = _steps.m_step
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return m_step(*args, **kwargs)
+
+    monkeypatch.setattr(_steps, "m_step", counting)
+    return calls
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_one_pass_iteration_equals_e_step_then_m_step(covariance_type, monkeypatch):
+    # The kernels' EM iteration accumulates the scatter around the old means
+    # in the E-step's pass and moves it to the new means; near convergence
+    # that is kept, far from it (a poor start) the centred second pass runs.
+    monkeypatch.setattr(_steps, "KERNEL_MIN_WORK", 0)
+    X, sample_weight, params = problem(covariance_type, np.float64, seed=3)
+    weights, means, precisions_cholesky = params
+    weights = np.full(4, 0.25)
+    two_pass = _count_two_pass_iterations(monkeypatch)
+    for start, expect_two_pass in [(means, 0), (means + 5.0, 1)]:
+        resp = np.empty((len(X), 4))
+        one = _steps.em_step(
+            X,
+            sample_weight,
+            weights,
+            start,
+            precisions_cholesky,
+            covariance_type,
+            resp,
+            1e-6,
+        )
+        assert len(two_pass) == expect_two_pass
+        lower_bound, nk, sums = _steps.e_step(
+            X,
+            sample_weight,
+            weights,
+            start,
+            precisions_cholesky,
+            covariance_type,
+            resp,
+        )
+        reference = (lower_bound,) + _steps.m_step(
+            X, resp, nk, sums, 1e-6, covariance_type
+        )
+        for a, b in zip(one, reference, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-14)
+        two_pass.clear()
+
+
+def test_one_pass_scatter_keeps_tiny_variances_far_from_zero(monkeypatch):
+    # offset 1e4, spread 1e-2: the moved scatter must not lose the variance
+    monkeypatch.setattr(_steps, "KERNEL_MIN_WORK", 0)
+    rng = np.random.RandomState(0)
+    X = 1e4 + 1e-2 * rng.normal(size=(5000, 2))
+    two_pass = _count_two_pass_iterations(monkeypatch)
+    for covariance_type in COVARIANCE_TYPES:
+        gmm = EMGaussianMixture(1, covariance_type=covariance_type, reg_covar=0.0)
+        gmm.set_params(max_iter=3, tol=0.0)
+        with pytest.warns(Warning):
+            gmm.fit(X)
+        covariance = np.cov(X.T, bias=True)
+        expected = {
+            "full": covariance[None],
+            "tied": covariance,
+            "diag": np.diag(covariance)[None],
+            "spherical": np.diag(covariance).mean()[None],
+        }[covariance_type]
+        np.testing.assert_allclose(gmm.covariances_, expected, rtol=1e-9)
+    # one M-step per fit, the initialisation's: every EM iteration took one
+    # pass (the means did not move)
+    assert len(two_pass) == len(COVARIANCE_TYPES)

@@ -224,12 +224,13 @@ def _finish_rows(
     ``exp(lp - max) / sum`` are loops over the rows of the chunk, with one
     exponential per entry instead of two.
 
-    fit=True: out[row] = sample_weight * responsibilities, the weighted sum of
-    the row log-likelihoods is returned and the first moments (nk, sum r x) are
-    accumulated. fit=False: out[row] = log-responsibilities, lse_out[row] = the
-    log-likelihood of the row.
+    fit=True: lp[:, r] and (unless ``out`` is empty) out[row] = sample_weight *
+    responsibilities, the weighted sum of the row log-likelihoods is returned
+    and the first moments (nk, sum r x) are accumulated. fit=False: out[row] =
+    log-responsibilities, lse_out[row] = the log-likelihood of the row.
     """
     n_components = lp.shape[0]
+    write = out.shape[0] > 0  # (fit: an empty out keeps the tile only)
     top = work[0]
     total = work[1]
     shifted = work[2]
@@ -262,7 +263,8 @@ def _finish_rows(
             scale = w / total[r] if total[r] > 0.0 else 0.0
             for k in range(n_components):
                 resp = lp[k, r] * scale
-                out[row0 + r, k] = resp
+                if write:
+                    out[row0 + r, k] = resp
                 lp[k, r] = resp
         else:
             lse_out[row0 + r] = lse
@@ -308,6 +310,8 @@ def _e_step(
     nk_part,
     sx_part,
     ll_part,
+    centres,
+    scatter_part,
 ):
     """E-step of every covariance type: :func:`e_step` on the data pair.
 
@@ -320,9 +324,11 @@ def _e_step(
     diagonal = precisions_cholesky.shape[1] == 1
     n_chunks, n_blocks = block_count(n_samples)
     constant = n_features * LOG_2PI
+    with_scatter = fit and scatter_part.shape[0] > 0
     for block in prange(n_blocks):
         xT = np.empty((n_features, CHUNK))
         dT = np.empty((n_features, CHUNK))
+        wdT = np.empty((n_features, CHUNK))
         y = np.empty((4, CHUNK))
         sq = np.empty(CHUNK)
         lp = np.empty((n_components, CHUNK))
@@ -354,6 +360,8 @@ def _e_step(
                 sx_part[block],
                 work,
             )
+            if with_scatter:  # lp now holds the tile's weighted responsibilities
+                _accumulate_scatter(lp, xT, centres, dT, wdT, scatter_part[block])
 
 
 @njit(cache=True, parallel=True, fastmath=_FASTMATH)
@@ -374,21 +382,51 @@ def _first_moments(X64, X32, resp, nk_part, sx_part):
             _accumulate_first_moments(respT, xT, nk_part[block], sx_part[block])
 
 
+@njit(cache=True, fastmath=_FASTMATH)
+def _accumulate_scatter(respT, xT, means, dT, wdT, S_block):
+    """Add one tile's centred weighted second moments to one block's slots.
+
+    ``S_block`` is (K or 1, d, d) for the scatter matrices
+    ``S[a, c] += sum_r resp[k, r] (x_ra - mu_ka) (x_rc - mu_kc)`` (upper
+    triangle only, c >= a; with one slot, "tied", every component's scatter
+    is added to it), or (K, 1, d) for the sums of squares
+    ``S[0, a] += sum_r resp[k, r] (x_ra - mu_ka)^2`` ("diag", "spherical").
+    With one feature the two agree. Padding rows have zero responsibility.
+    """
+    n_components = respT.shape[0]
+    n_features = xT.shape[0]
+    shared = S_block.shape[0] == 1
+    diagonal = S_block.shape[1] == 1
+    for k in range(n_components):
+        S = S_block[0 if shared else k]
+        if diagonal:
+            for i in range(n_features):
+                m = means[k, i]
+                s = 0.0
+                for r in range(CHUNK):
+                    v = xT[i, r] - m
+                    s += respT[k, r] * v * v
+                S[0, i] += s
+            continue
+        for i in range(n_features):
+            m = means[k, i]
+            for r in range(CHUNK):
+                v = xT[i, r] - m
+                dT[i, r] = v
+                wdT[i, r] = v * respT[k, r]
+        for a in range(n_features):
+            for c in range(a, n_features):
+                s = 0.0
+                for r in range(CHUNK):
+                    s += wdT[a, r] * dT[c, r]
+                S[a, c] += s
+
+
 @njit(cache=True, parallel=True, fastmath=_FASTMATH)
 def _scatter(X64, X32, resp, means, scatter_part):
-    """Centred weighted second moments, per block.
-
-    ``scatter_part`` has shape (n_blocks, K or 1, d, d) for the scatter
-    matrices ``S[a, c] += sum_r resp[r, k] (x_ra - mu_ka) (x_rc - mu_kc)``
-    (upper triangle only, c >= a; with one slot, "tied", every component's
-    scatter is added to it), or (n_blocks, K, 1, d) for the sums of squares
-    ``S[0, a] += sum_r resp[r, k] (x_ra - mu_ka)^2`` ("diag", "spherical").
-    With one feature the two agree.
-    """
+    """:func:`scatter` on the data pair (see :func:`_e_step`)."""
     n_samples, n_features = _n_rows(X64, X32)
     n_components = resp.shape[1]
-    shared = scatter_part.shape[1] == 1
-    diagonal = scatter_part.shape[2] == 1
     n_chunks, n_blocks = block_count(n_samples)
     for block in prange(n_blocks):
         xT = np.empty((n_features, CHUNK))
@@ -401,35 +439,17 @@ def _scatter(X64, X32, resp, means, scatter_part):
             n_rows = min(CHUNK, n_samples - row0)
             _load_data(X64, X32, row0, n_rows, xT)
             _load_transposed(resp, row0, n_rows, respT)
-            for k in range(n_components):
-                S = scatter_part[block, 0 if shared else k]
-                if diagonal:
-                    for i in range(n_features):
-                        m = means[k, i]
-                        s = 0.0
-                        for r in range(CHUNK):
-                            v = xT[i, r] - m
-                            s += respT[k, r] * v * v
-                        S[0, i] += s
-                    continue
-                for i in range(n_features):
-                    m = means[k, i]
-                    for r in range(CHUNK):
-                        v = xT[i, r] - m
-                        dT[i, r] = v
-                        wdT[i, r] = v * respT[k, r]
-                for a in range(n_features):
-                    for c in range(a, n_features):
-                        s = 0.0
-                        for r in range(CHUNK):
-                            s += wdT[a, r] * dT[c, r]
-                        S[a, c] += s
+            _accumulate_scatter(respT, xT, means, dT, wdT, scatter_part[block])
 
 
 _NO_ROWS = {
     np.dtype(np.float64): np.empty((0, 0)),
     np.dtype(np.float32): np.empty((0, 0), np.float32),
 }
+
+
+_NO_CENTRES = np.empty((0, 0))
+_NO_SCATTER = np.empty((0, 0, 0, 0))
 
 
 def _data_pair(X):
@@ -452,8 +472,10 @@ def e_step(
     nk_part,
     sx_part,
     ll_part,
+    centres=None,
+    scatter_part=None,
 ):
-    """E-step of every covariance type.
+    """E-step of every covariance type (and, optionally, the M-step's scatter).
 
     Parameters
     ----------
@@ -479,7 +501,14 @@ def e_step(
     lse_out : (n,) float64 (used when not fit)
     nk_part : (n_blocks, K), sx_part : (n_blocks, K, d), ll_part : (n_blocks,)
         Zero-initialised per-block partial sums (used when fit).
+    centres : (K, d) float64, optional
+    scatter_part : zero-initialised, in :func:`scatter`'s layout, optional
+        When fit and given: also accumulate the weighted scatter of the rows
+        around ``centres`` (one pass over X for the whole EM iteration). An
+        empty ``out`` (shape (0, K)) then skips writing the responsibilities.
     """
+    if scatter_part is None:
+        centres, scatter_part = _NO_CENTRES, _NO_SCATTER
     _e_step(
         *_data_pair(X),
         sample_weight,
@@ -493,6 +522,8 @@ def e_step(
         nk_part,
         sx_part,
         ll_part,
+        centres,
+        scatter_part,
     )
 
 
@@ -506,5 +537,10 @@ def first_moments(X, resp, nk_part, sx_part):
 
 
 def scatter(X, resp, means, scatter_part):
-    """Centred weighted second moments, per block (see :func:`_scatter`)."""
+    """Centred weighted second moments, per block.
+
+    ``scatter_part`` has shape (n_blocks, K or 1, d, d) or (n_blocks, K, 1,
+    d), zero-initialised; see :func:`_accumulate_scatter` for what each
+    block's slots receive.
+    """
     _scatter(*_data_pair(X), resp, means, scatter_part)

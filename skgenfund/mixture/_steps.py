@@ -37,6 +37,7 @@ __all__ = [
     "covariances_from_scatter",
     "e_step",
     "e_step_sums",
+    "em_step",
     "estimate_from_responsibilities",
     "inference",
     "log_responsibilities",
@@ -365,10 +366,7 @@ def scatter_sums(X, resp, means, covariance_type):
         if covariance_type == "tied":
             return np.triu(scatter.sum(axis=0, keepdims=True))
         return scatter[:, np.newaxis, :]
-    _, n_blocks = _kernels.block_count.py_func(n_samples)
-    n_slots = 1 if covariance_type == "tied" else n_components
-    rows = n_features if covariance_type in _TRIANGULAR else 1
-    part = np.zeros((n_blocks, n_slots, rows, n_features))
+    part = _scatter_layout(n_samples, n_components, n_features, covariance_type)
     with _threads_for(X, n_components, covariance_type):
         _kernels.scatter(X, resp, means, part)
     return part.sum(axis=0)
@@ -426,6 +424,136 @@ def m_step(X, resp, nk, sums, reg_covar, covariance_type):
     means = sums / nk[:, np.newaxis]
     scatter = scatter_sums(X, resp, means, covariance_type)
     return nk, means, covariances_from_scatter(scatter, nk, reg_covar, covariance_type)
+
+
+#: The one-pass EM iteration (:func:`em_step`) moves the scatter from the old
+#: means to the new ones; it keeps the result when, feature by feature, the
+#: move ``n_k (m_k - c_k)^2`` is at most this many times the scatter that
+#: remains (the rounding error is then a few ulps of the scatter), and
+#: otherwise takes a second, centred pass over the data.
+MAX_SCATTER_SHIFT = 64.0
+
+
+def _scatter_layout(n_samples, n_components, n_features, covariance_type):
+    """Zero per-block scatter slots in the kernels' layout (see scatter_sums)."""
+    _, n_blocks = _kernels.block_count.py_func(n_samples)
+    n_slots = 1 if covariance_type == "tied" else n_components
+    rows = n_features if covariance_type in _TRIANGULAR else 1
+    return np.zeros((n_blocks, n_slots, rows, n_features))
+
+
+def _recentre_scatter(scatter, nk, sums, centres, means, covariance_type):
+    """The scatter around ``means`` from the scatter around ``centres``.
+
+    ``sum_i r_i (x_i - m)(x_i - m)^T = S(c) - d a^T - a d^T + n d d^T`` with
+    ``d = m - c`` and ``a = sum_i r_i (x_i - c) = sums - n c``: exact for any
+    m, in the kernels' layout (upper triangles). Returns the scatter and the
+    largest ratio of the move ``sum_k n_k d_ki^2`` to the remaining scatter's
+    diagonal, which bounds the cancellation.
+    """
+    delta = means - centres
+    offset = sums - nk[:, np.newaxis] * centres
+    if covariance_type in ("diag", "spherical"):
+        move = nk[:, np.newaxis] * delta**2
+        scatter = scatter + (move - 2.0 * delta * offset)[:, np.newaxis, :]
+        diagonal = scatter[:, 0, :]
+    else:
+        cross = delta[:, :, np.newaxis] * offset[:, np.newaxis, :]
+        spread = nk[:, np.newaxis, np.newaxis] * (
+            delta[:, :, np.newaxis] * delta[:, np.newaxis, :]
+        )
+        change = spread - cross - cross.transpose(0, 2, 1)
+        move = nk[:, np.newaxis] * delta**2
+        if covariance_type == "tied":
+            change = change.sum(axis=0, keepdims=True)
+            move = move.sum(axis=0, keepdims=True)
+        scatter = scatter + np.triu(change)
+        diagonal = np.diagonal(scatter, axis1=1, axis2=2)
+    ratio = np.zeros_like(move)
+    np.divide(move, diagonal, out=ratio, where=diagonal > 0.0)
+    ratio[(diagonal <= 0.0) & (move > 0.0)] = np.inf
+    return scatter, float(ratio.max(initial=0.0))
+
+
+def em_step(
+    X,
+    sample_weight,
+    weights,
+    means,
+    precisions_cholesky,
+    covariance_type,
+    resp,
+    reg_covar,
+):
+    """One EM iteration: :func:`e_step`, then :func:`m_step`.
+
+    On the kernel path the iteration makes one pass over X: the E-step also
+    accumulates the weighted scatter around the current means, which is then
+    moved to the new means (:func:`_recentre_scatter`); the responsibilities
+    are not stored. When the means moved too far for that to be exact to a
+    few ulps (:data:`MAX_SCATTER_SHIFT`, typically in the first iterations
+    from a poor start) the iteration is redone as E-step and centred M-step.
+
+    Parameters
+    ----------
+    X, sample_weight, weights, means, precisions_cholesky, covariance_type :
+        as :func:`e_step_sums`.
+    resp : ndarray of shape (n_samples, n_components), float64
+        Work space for the responsibilities (overwritten, unless the one-pass
+        iteration suffices).
+    reg_covar : float
+
+    Returns
+    -------
+    mean_log_likelihood : float
+        The E-step's lower bound (see :func:`e_step`).
+    nk, means, covariances :
+        The M-step's (see :func:`m_step`).
+    """
+    n_samples, n_features = X.shape
+    n_components = len(means)
+
+    def two_passes():
+        lower_bound, nk, sums = e_step(
+            X, sample_weight, weights, means, precisions_cholesky, covariance_type, resp
+        )
+        return (lower_bound, *m_step(X, resp, nk, sums, reg_covar, covariance_type))
+
+    if not uses_kernels(*X.shape, n_components, covariance_type):
+        return two_passes()
+    log_weights, centres, factors, log_dets = _kernel_arguments(
+        weights, None, means, precisions_cholesky, covariance_type
+    )
+    nk_part, sx_part, ll_part = _partials(n_samples, n_components, n_features)
+    scatter_part = _scatter_layout(n_samples, n_components, n_features, covariance_type)
+    with _threads_for(X, n_components, covariance_type):
+        _kernels.e_step(
+            X,
+            sample_weight,
+            centres,
+            factors,
+            log_weights,
+            log_dets,
+            True,
+            np.empty((0, n_components)),
+            np.empty(0),
+            nk_part,
+            sx_part,
+            ll_part,
+            centres=centres,
+            scatter_part=scatter_part,
+        )
+    nk, sums = nk_part.sum(axis=0), sx_part.sum(axis=0)
+    guarded = nk + 10 * np.finfo(np.float64).eps
+    new_means = sums / guarded[:, np.newaxis]
+    scatter, shift = _recentre_scatter(
+        scatter_part.sum(axis=0), nk, sums, centres, new_means, covariance_type
+    )
+    if not shift <= MAX_SCATTER_SHIFT:
+        return two_passes()
+    lower_bound = float(ll_part.sum()) / sample_weight.sum()
+    covariances = covariances_from_scatter(scatter, guarded, reg_covar, covariance_type)
+    return lower_bound, guarded, new_means, covariances
 
 
 def estimate_from_responsibilities(X, resp, reg_covar, covariance_type):
