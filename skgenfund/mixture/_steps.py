@@ -22,6 +22,7 @@ paths agree to about 1e-13 relative (tested).
 
 from contextlib import contextmanager
 
+import numba
 import numpy as np
 
 from .._core.gaussian import (
@@ -69,7 +70,7 @@ KERNEL_MIN_WORK = 50_000_000
 PARALLEL_MIN_FLOPS = 4_000_000
 
 
-def _flops_per_pass(n_samples, n_components, n_features, covariance_type):
+def _flops_per_pass(n_samples, n_features, n_components, covariance_type):
     """Flops of one E-step (or scatter) pass: the size of a problem."""
     per_row = n_features + 1 if covariance_type in _TRIANGULAR else 3
     return n_samples * n_components * n_features * per_row
@@ -77,7 +78,7 @@ def _flops_per_pass(n_samples, n_components, n_features, covariance_type):
 
 def numpy_work(n_samples, n_features, n_components, covariance_type):
     """What one pass costs on the NumPy path beyond the kernels, in flops."""
-    flops = _flops_per_pass(n_samples, n_components, n_features, covariance_type)
+    flops = _flops_per_pass(n_samples, n_features, n_components, covariance_type)
     return flops + NUMPY_PAIR_COST * n_samples * n_components
 
 
@@ -94,8 +95,6 @@ def uses_kernels(n_samples, n_features, n_components, covariance_type):
 @contextmanager
 def _threads_for(X, n_components, covariance_type):
     """Run small problems on one Numba thread (results do not depend on it)."""
-    import numba
-
     flops = _flops_per_pass(*X.shape, n_components, covariance_type)
     if flops >= PARALLEL_MIN_FLOPS:
         yield
