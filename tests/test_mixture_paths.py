@@ -374,3 +374,28 @@ def test_one_pass_scatter_keeps_tiny_variances_far_from_zero(monkeypatch):
     # one M-step per fit, the initialisation's: every EM iteration took one
     # pass (the means did not move)
     assert len(two_pass) == len(COVARIANCE_TYPES)
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_one_pass_statistics_equal_two_passes(covariance_type, monkeypatch):
+    # the pieces of dask and online EM: scatter around each piece's own means
+    monkeypatch.setattr(_steps, "KERNEL_MIN_WORK", 0)
+    X, sample_weight, (_, means, precisions_cholesky) = problem(
+        covariance_type, np.float64, seed=4
+    )
+    weights = np.full(4, 0.25)
+    constants = np.log(weights) - 0.2
+    for start in (means, means + 5.0):  # kept, and redone in two passes
+        params = (weights, start, precisions_cholesky)
+        one = _steps.e_step_scatter_sums(
+            X, sample_weight, *params, covariance_type, log_weights=constants
+        )
+        resp = np.empty((len(X), 4))
+        log_likelihood, nk, sums = _steps.e_step_sums(
+            X, sample_weight, *params, covariance_type, resp, log_weights=constants
+        )
+        scatter = _steps.scatter_sums(
+            X, resp, _steps.own_means(nk, sums), covariance_type
+        )
+        for a, b in zip(one, (log_likelihood, nk, sums, scatter), strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-12)

@@ -37,6 +37,7 @@ __all__ = [
     "as_kernel_input",
     "covariances_from_scatter",
     "e_step",
+    "e_step_scatter_sums",
     "e_step_sums",
     "em_step",
     "estimate_from_responsibilities",
@@ -520,12 +521,36 @@ def em_step(
 
     if not uses_kernels(*X.shape, n_components, covariance_type):
         return two_passes()
+    log_likelihood, nk, sums, scatter, centres = _one_pass(
+        X, sample_weight, weights, None, means, precisions_cholesky, covariance_type
+    )
+    guarded = nk + 10 * np.finfo(np.float64).eps
+    new_means = sums / guarded[:, np.newaxis]
+    scatter, shift = _recentre_scatter(
+        scatter, nk, sums, centres, new_means, covariance_type
+    )
+    if not shift <= MAX_SCATTER_SHIFT:
+        return two_passes()
+    lower_bound = log_likelihood / sample_weight.sum()
+    covariances = covariances_from_scatter(scatter, guarded, reg_covar, covariance_type)
+    return lower_bound, guarded, new_means, covariances
+
+
+def _one_pass(X, sample_weight, weights, log_weights, means, precisions_cholesky, ct):
+    """The kernels' E-step with the scatter around the current means, one pass.
+
+    Returns the weighted log-likelihood sum, nk, the first moments, the
+    scatter around ``centres`` (kernel layout) and ``centres`` (the current
+    means as float64).
+    """
+    n_samples, n_features = X.shape
+    n_components = len(means)
     log_weights, centres, factors, log_dets = _kernel_arguments(
-        weights, None, means, precisions_cholesky, covariance_type
+        weights, log_weights, means, precisions_cholesky, ct
     )
     nk_part, sx_part, ll_part = _partials(n_samples, n_components, n_features)
-    scatter_part = _scatter_layout(n_samples, n_components, n_features, covariance_type)
-    with _threads_for(X, n_components, covariance_type):
+    scatter_part = _scatter_layout(n_samples, n_components, n_features, ct)
+    with _threads_for(X, n_components, ct):
         _kernels.e_step(
             X,
             sample_weight,
@@ -542,17 +567,78 @@ def em_step(
             centres=centres,
             scatter_part=scatter_part,
         )
-    nk, sums = nk_part.sum(axis=0), sx_part.sum(axis=0)
-    guarded = nk + 10 * np.finfo(np.float64).eps
-    new_means = sums / guarded[:, np.newaxis]
+    return (
+        float(ll_part.sum()),
+        nk_part.sum(axis=0),
+        sx_part.sum(axis=0),
+        scatter_part.sum(axis=0),
+        centres,
+    )
+
+
+def own_means(nk, sums):
+    """sums / nk per component, 0 for a component with no weight."""
+    means = np.zeros_like(sums)
+    np.divide(sums, nk[:, np.newaxis], out=means, where=nk[:, np.newaxis] > 0)
+    return means
+
+
+def e_step_scatter_sums(
+    X,
+    sample_weight,
+    weights,
+    means,
+    precisions_cholesky,
+    covariance_type,
+    *,
+    log_weights=None,
+):
+    """:func:`e_step_sums` and the scatter around the components' own means.
+
+    What a piece of data contributes to EM's sufficient statistics (see
+    :mod:`skgenfund.mixture._moments`): the weighted log-likelihood, nk, the
+    first moments and the weighted scatter around ``own_means(nk, sums)``,
+    in :func:`scatter_sums`'s layout. On the kernel path in one pass over X
+    (as :func:`em_step`), with the same fallback to a centred second pass.
+
+    Returns
+    -------
+    log_likelihood, nk, sums, scatter
+    """
+    n_components = len(means)
+
+    def two_passes():
+        resp = np.empty((X.shape[0], n_components))
+        log_likelihood, nk, sums = e_step_sums(
+            X,
+            sample_weight,
+            weights,
+            means,
+            precisions_cholesky,
+            covariance_type,
+            resp,
+            log_weights=log_weights,
+        )
+        scatter = scatter_sums(X, resp, own_means(nk, sums), covariance_type)
+        return log_likelihood, nk, sums, scatter
+
+    if not uses_kernels(*X.shape, n_components, covariance_type):
+        return two_passes()
+    log_likelihood, nk, sums, scatter, centres = _one_pass(
+        X,
+        sample_weight,
+        weights,
+        log_weights,
+        means,
+        precisions_cholesky,
+        covariance_type,
+    )
     scatter, shift = _recentre_scatter(
-        scatter_part.sum(axis=0), nk, sums, centres, new_means, covariance_type
+        scatter, nk, sums, centres, own_means(nk, sums), covariance_type
     )
     if not shift <= MAX_SCATTER_SHIFT:
         return two_passes()
-    lower_bound = float(ll_part.sum()) / sample_weight.sum()
-    covariances = covariances_from_scatter(scatter, guarded, reg_covar, covariance_type)
-    return lower_bound, guarded, new_means, covariances
+    return log_likelihood, nk, sums, scatter
 
 
 def estimate_from_responsibilities(X, resp, reg_covar, covariance_type):
