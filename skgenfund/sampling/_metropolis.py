@@ -116,7 +116,7 @@ or distribution, default="adaptive"
         package's densities: a callable receiving an (n, d) array and
         returning an (n, d) array, or a Numba ``@njit`` function of one point
         returning a (d,) array (with an ``@njit`` target, the chains then run
-        compiled). Ignored by the other proposals.
+        compiled). Only ``proposal="mala"`` uses it.
     random_state : int, RandomState instance or None, default=None
         Seed of every random stream (one per chain); the same int gives the
         same draws with any number of threads.
@@ -318,8 +318,8 @@ or distribution, default="adaptive"
             if proposal is not None
             else (covariance if covariance is not None else self.proposal)
         )
-        if kind == "mala":  # a missing gradient is an error now, not at sample()
-            Evaluation(target, self.gradient, needs_gradient=True)
+        # a bad or missing gradient is an error now, not at sample()
+        Evaluation(target, self.gradient, needs_gradient=kind == "mala")
         self.n_features_in_ = n_features
         self._X_start = X
         self._diagnostics = {}

@@ -13,9 +13,10 @@ evaluated (resolved at compile time by :func:`log_density` and
 * a tuple of arrays ``(log_weights, means, precisions_cholesky, log_dets)``:
   the package's own densities, through the shared
   :mod:`skgenfund._core._kernels`; kernels so specialised are cached on disk;
-* a user's ``@njit`` point log-density, or a tuple ``(log_density,
-  gradient)`` of two of them; a function argument is part of Numba's type
-  signature, so these specialisations compile once per process.
+* a user's ``@njit`` point log-density, or (for gradient moves) the
+  ``@njit`` function :func:`value_and_gradient` makes of it and its gradient;
+  a function argument is part of Numba's type signature, so these
+  specialisations compile once per process.
 
 Randomness never comes from inside a kernel: the caller draws the standard
 normals ``z`` of the moves and the standard exponentials ``e`` of the tests
@@ -39,6 +40,7 @@ takes arrays anywhere in a loop makes Numba reference-count the loop's arrays
 at every step, which tripled a step's cost.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -94,8 +96,6 @@ def _log_density(target, x):
         return lambda target, x: mixture_logpdf_point(
             x, target[0], target[1], target[2], target[3]
         )
-    if isinstance(target, types.BaseTuple):  # (log_density, gradient)
-        return lambda target, x: target[0](x)
     return lambda target, x: target(x)
 
 
@@ -111,14 +111,25 @@ def _log_density_gradient(target, x, grad, work):
             x, target[0], target[1], target[2], target[3], grad, work
         )
 
-    def impl(target, x, grad, work):
-        lp = target[0](x)
-        value = target[1](x)
+    return lambda target, x, grad, work: target(x, grad)
+
+
+@functools.cache
+def value_and_gradient(log_density, gradient):
+    """One ``@njit`` function ``(x, grad) -> log p(x)`` writing grad log p into grad.
+
+    Made once per pair of a user's ``@njit`` functions (a tuple of two
+    functions would need Numba's experimental first-class function types).
+    """
+
+    @njit
+    def both(x, grad):
+        value = gradient(x)
         for i in range(x.shape[0]):
             grad[i] = value[i]
-        return lp
+        return log_density(x)
 
-    return impl
+    return both
 
 
 @njit(cache=True, inline="always")

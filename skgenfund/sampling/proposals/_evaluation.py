@@ -21,6 +21,7 @@ import numpy as np
 
 from ..._core.gaussian import mixture_log_prob_and_gradient
 from .._target import _is_njit, check_log_density
+from ._compiled import value_and_gradient
 
 NO_GRADIENT = (
     "proposal='mala' needs the gradient of the log-density, and the target {what} "
@@ -115,7 +116,7 @@ class Evaluation:
             if not gradient:
                 return d.func
             if self._gradient_njit:
-                return (d.func, self.gradient)
+                return value_and_gradient(d.func, self.gradient)
         return None
 
     @staticmethod
