@@ -25,6 +25,8 @@ import numpy as np
 from scipy import linalg
 from scipy.special import gammaln
 
+from .special import logsumexp
+
 __all__ = [
     "COVARIANCE_TYPES",
     "compute_precision_cholesky",
@@ -489,13 +491,11 @@ def mixture_log_prob_and_gradient(X, density, gradient=True):
     >>> grad
     array([[-0.25, -0.25]])
     """
-    from .special import logsumexp
-
     means, factors = density.means, density.precisions_cholesky
     log_prob = (
         log_gaussian_prob(X, means, factors, "full") + density.log_weights[np.newaxis]
     )
-    total = logsumexp(log_prob, axis=1)
+    total = log_prob[:, 0] if means.shape[0] == 1 else logsumexp(log_prob, axis=1)
     if not gradient:
         return total, None
     with np.errstate(invalid="ignore"):

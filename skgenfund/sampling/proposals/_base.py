@@ -176,13 +176,20 @@ class Proposal:
         """Hook after the test (``moved`` is the boolean mask of moved chains)."""
 
 
-def _adapt(t, accepted, log_alpha, run, iset, fset, windows):
+def _window_ends(windows, n_warmup):
+    """For every warm-up step, the end of its covariance window (-1: none)."""
+    ends = np.full(max(n_warmup, 0), -1, dtype=np.int64)
+    for start, end in windows:
+        ends[start:end] = end
+    return ends
+
+
+def _adapt(t, accepted, log_alpha, run, iset, fset, window_end):
     """Warm-up bookkeeping at step t for all chains: :func:`._compiled.adapt`."""
     s = run.state
     s[:, N_ACCEPT_WARMUP] += accepted
     if iset[ADAPT_SCALE]:
-        with np.errstate(over="ignore"):
-            alpha = np.where(log_alpha >= 0.0, 1.0, np.exp(np.minimum(log_alpha, 0.0)))
+        alpha = np.exp(np.minimum(log_alpha, 0.0))
         n = s[:, RM_COUNT] + 1.0
         s[:, RM_COUNT] = n
         s[:, LOG_SCALE] += (alpha - fset[TARGET_ACCEPT]) * n**-GAIN_EXPONENT
@@ -190,10 +197,8 @@ def _adapt(t, accepted, log_alpha, run, iset, fset, windows):
         s[:, LOG_SCALE_AVERAGE] = (
             weight * s[:, LOG_SCALE] + (1.0 - weight) * s[:, LOG_SCALE_AVERAGE]
         )
-    if iset[ADAPT_COVARIANCE]:
-        inside = (windows[:, 0] <= t) & (t < windows[:, 1])
-        if inside.any():
-            _adapt_covariance(t, windows[np.argmax(inside), 1], run, iset, fset)
+    if iset[ADAPT_COVARIANCE] and window_end >= 0:
+        _adapt_covariance(t, window_end, run, iset, fset)
     if iset[ADAPT_SCALE] and t == iset[N_WARMUP] - 1:
         s[:, LOG_SCALE] = s[:, LOG_SCALE_AVERAGE]  # freeze
 
@@ -237,6 +242,7 @@ def run_numpy(proposal, evaluation, run, settings, streams, n_steps, extra, bar)
     width = d + 1 if proposal.uses_normals else 1
     size = max(1, min(16384, NUMPY_CHUNK_FLOATS // (n_chains * width)))
     state = run.state
+    window_ends = _window_ends(windows, n_warmup)
     for t0, length in _chunks(n_steps, size):
         z = np.empty((n_chains, length, d if proposal.uses_normals else 0))
         e = np.empty((n_chains, length))
@@ -258,7 +264,7 @@ def run_numpy(proposal, evaluation, run, settings, streams, n_steps, extra, bar)
                 run.g[moved] = g_prop[moved]
             proposal.accepted(run, moved, b)
             if t < n_warmup:
-                _adapt(t, moved, log_alpha, run, iset, fset, windows)
+                _adapt(t, moved, log_alpha, run, iset, fset, window_ends[t])
                 continue
             state[:, N_ACCEPT] += moved
             kept = t - n_warmup + 1
