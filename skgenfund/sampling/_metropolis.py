@@ -174,9 +174,9 @@ or distribution, default="adaptive"
     ...                         np.log(0.7) + stats.norm.logpdf(x, 3, 1))
     >>> mh = MetropolisHastingsSampler(log_p, n_chains=8, initial=np.zeros(1),
     ...                                random_state=0).fit()
-    >>> draws = mh.sample(40000)
+    >>> draws = mh.sample(80000)
     >>> draws.shape
-    (40000, 1)
+    (80000, 1)
     >>> round(float(draws.mean()), 1), round(float(draws.std()), 1)
     (1.5, 2.5)
     >>> bool(np.all(mh.rhat_ < 1.01))

@@ -66,10 +66,12 @@ def covariance_windows(n_warmup):
     """[start, end) steps of the covariance-adaptation windows of a warm-up.
 
     As Stan does: the first 15% of the warm-up adapts the step size only,
-    then windows of doubling length (from 25 steps) each estimate the
-    covariance afresh from their own draws, and the last 10% tunes the step
-    size for the final covariance. Warm-ups shorter than 100 steps adapt the
-    step size only.
+    then windows of doubling length (from 25 steps) end in covariance
+    updates, and the last 10% tunes the step size for the final covariance.
+    Unlike Stan, each update uses the states of all windows so far (measured:
+    restarting the estimate at each window gave R-hat 1.023 instead of below
+    1.02 on a 10-D correlated Gaussian, and no gain on harder targets).
+    Warm-ups shorter than 100 steps adapt the step size only.
 
     Examples
     --------
