@@ -260,10 +260,11 @@ def run_numpy(proposal, evaluation, run, settings, streams, n_steps, extra, bar)
             )
             log_alpha = lp_prop - state[:, LOG_P] + log_q_ratio
             moved = -e[:, b] < log_alpha
-            run.x[moved] = x_prop[moved]
-            state[moved, LOG_P] = lp_prop[moved]
+            rows = moved[:, np.newaxis]
+            np.copyto(run.x, x_prop, where=rows)
+            np.copyto(state[:, LOG_P], lp_prop, where=moved)
             if g_prop is not None:
-                run.g[moved] = g_prop[moved]
+                np.copyto(run.g, g_prop, where=rows)
             proposal.accepted(run, moved, b)
             if t < n_warmup:
                 _adapt(t, moved, log_alpha, run, iset, fset, window_ends[t])

@@ -158,12 +158,12 @@ class Langevin(Proposal):
     @staticmethod
     def _preconditioned(run, grad):
         """a = L^T grad for every chain."""
-        return np.einsum("cji,cj->ci", run.chol, grad)
+        return (grad[:, np.newaxis, :] @ run.chol)[:, 0]
 
     def propose(self, run, z, b):
         scale = run.scale
         v = z + 0.5 * scale * self._preconditioned(run, run.g)
-        return run.x + scale * np.einsum("cij,cj->ci", run.chol, v)
+        return run.x + scale * (run.chol @ v[:, :, np.newaxis])[:, :, 0]
 
     def log_q_ratio(self, run, x_prop, g_prop, z):
         scale = run.scale

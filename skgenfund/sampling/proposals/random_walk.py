@@ -123,4 +123,4 @@ class RandomWalk(Proposal):
         run.state[:, LOG_SCALE] = log_scale
 
     def propose(self, run, z, b):
-        return run.x + run.scale * np.einsum("cij,cj->ci", run.chol, z)
+        return run.x + run.scale * (run.chol @ z[:, :, np.newaxis])[:, :, 0]
