@@ -13,7 +13,9 @@ The chapter samples the mixture :math:`0.3\\,\\mathcal N(-2, 0.5^2) +
 0.7\\,\\mathcal N(3, 1)` and reports a mean of 1.82 and a standard deviation of
 2.15. The truth is 1.5 and 2.4546: the chapter's chain was too short to be
 trusted, which the diagnostics below (effective sample size, R-hat,
-autocorrelation) make visible.
+autocorrelation) make visible. (The isotropic random walk,
+``proposal="gaussian"``, is used throughout; the default adaptive walk and
+MALA are compared in :ref:`sphx_glr_auto_examples_plot_mcmc_proposals.py`.)
 """
 
 # %%
@@ -44,7 +46,7 @@ true_mean = 0.3 * -2 + 0.7 * 3
 true_sd = math.sqrt(0.3 * (0.25 + 4) + 0.7 * (1 + 9) - true_mean**2)
 
 sampler = MetropolisHastingsSampler(
-    log_p, n_chains=4, initial=np.zeros(1), random_state=0
+    log_p, proposal="gaussian", n_chains=4, initial=np.zeros(1), random_state=0
 ).fit()
 draws = sampler.sample(40000)
 chains = sampler.chains_[..., 0]
@@ -85,8 +87,9 @@ fig.tight_layout()
 fig, axes = plt.subplots(2, 3, figsize=(15, 7), sharey="row")
 for column, step in enumerate([0.1, "auto", 40.0]):
     chain = MetropolisHastingsSampler(
-        log_p, step_size=step, n_chains=4, initial=np.zeros(1), random_state=1
-    ).fit()
+        log_p, proposal="gaussian", step_size=step, n_chains=4,
+        initial=np.zeros(1), random_state=1,
+    ).fit()  # fmt: skip
     chain.sample(20000)
     plot_trace(chain.chains_[:1, :2000], ax=axes[0, column])
     label = f"{chain.step_size_[0]:.2f} (adapted)" if step == "auto" else step

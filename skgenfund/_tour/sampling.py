@@ -100,8 +100,9 @@ def run(report):
         "during the warm-up."
     )
     mh = MetropolisHastingsSampler(
-        chapter_mixture, n_chains=8, initial=np.zeros(1), random_state=0
-    ).fit()
+        chapter_mixture, proposal="gaussian", n_chains=8, initial=np.zeros(1),
+        random_state=0,
+    ).fit()  # fmt: skip
     draws = mh.sample(80000)
     mean_true, sd_true = mixture_moments(MIX_WEIGHTS, MIX_MEANS, MIX_SDS**2)
     report.value("mean", float(draws.mean()), truth=mean_true)
