@@ -199,7 +199,7 @@ def mh_table(quick, repeats, have_emcee):
                 seconds,
             )
         )
-    start = {"initial": np.zeros(1)}
+    start = {"initial": np.zeros(1), "proposal": "gaussian"}  # random walk
     draws = int(200_000 * scale)
     rows["1-D mixture"] += [
         mh_row(
@@ -226,15 +226,16 @@ def mh_table(quick, repeats, have_emcee):
         rows["1-D mixture"].append(
             mh_row(
                 f"skgenfund, EMGaussianMixture target, 8 chains, {n_jobs} thread(s)",
-                fitted, 8, big, 1000, n_jobs, repeats,
+                fitted, 8, big, 1000, n_jobs, repeats, proposal="gaussian",
             )
         )  # fmt: skip
 
     # ------------------------------------------------ 10-D correlated Gaussian
     d = len(MEAN10)
     probe = MetropolisHastingsSampler(
-        gaussian_point, n_chains=4, initial=MEAN10, random_state=0
-    ).fit()
+        gaussian_point, proposal="gaussian", n_chains=4, initial=MEAN10,
+        random_state=0,
+    ).fit()  # fmt: skip
     probe.sample(4000)
     step = float(np.mean(probe.step_size_))  # the isotropic step skgenfund tunes
     book_steps = int(20000 * scale) + 2000
