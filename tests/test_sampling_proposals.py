@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from numba import njit
 from scipy import stats
+from sklearn.base import BaseEstimator
 from sklearn.datasets import load_iris
 
 from skgenfund import (
@@ -221,3 +222,31 @@ def test_clear_errors_without_a_gradient():
         not_finite.sample(4000)
     with pytest.raises(TypeError, match="gradient must be a callable"):
         MetropolisHastingsSampler(stats.norm(), gradient=3).fit()
+
+
+class CanonicalMixture(BaseEstimator):
+    """Any density that exposes its fit as a MixtureDensity (as the package's
+    mixtures do) gets MALA's analytic gradient and the compiled kernels."""
+
+    def __init__(self, fitted=None):
+        self.fitted = fitted
+
+    def fit(self, X, y=None):
+        self.fitted_ = self.fitted
+        self.n_features_in_ = self.fitted.n_features_in_
+        return self
+
+    def score_samples(self, X):
+        return self.fitted_.score_samples(X)
+
+    def _mixture_density(self):
+        return self.fitted_._mixture_density()
+
+
+def test_the_gradient_hook_is_generic_over_mixture_densities():
+    X = load_iris().data
+    gmm = EMGaussianMixture(2, random_state=0).fit(X)
+    common = {"proposal": "mala", "random_state": 0}
+    own = MetropolisHastingsSampler(gmm, **common).fit(X).sample(80000)
+    duck = MetropolisHastingsSampler(CanonicalMixture(gmm).fit(X), **common).fit(X)
+    np.testing.assert_array_equal(duck.sample(80000), own)
