@@ -15,7 +15,7 @@ from .. import (
     MetropolisHastingsSampler,
     RejectionSampler,
     autocorrelation,
-    effective_sample_size,
+    mcse,
 )
 from .report import CHAPTER_NAME
 
@@ -44,7 +44,7 @@ def truncated_normal(X):
 
 def mcse_of_mean(chains):
     """Monte Carlo standard error of the pooled mean of (n_chains, n_draws) draws."""
-    return chains.std() / math.sqrt(effective_sample_size(chains, method="mean"))
+    return float(np.ravel(mcse(chains, kind="mean"))[0])
 
 
 def mixture_moments(weights, means, variances):
@@ -208,10 +208,10 @@ def _random_walk_vs_independence(report):
             warnings.simplefilter("ignore", ConvergenceWarning)
             draws = sampler.sample(40000)
         chains = sampler.chains_[..., 0]
-        mcse = mcse_of_mean(chains)
+        error = mcse_of_mean(chains)
         report.value(f"{label}: sample mean (cm)", float(draws.mean()),
                      truth=mean_fit, truth_label="mixture's mean")  # fmt: skip
-        report.value(f"{label}: its Monte Carlo standard error", mcse)
+        report.value(f"{label}: its Monte Carlo standard error", error)
         bulk = report.value(f"{label}: bulk ESS of 40000 draws",
                             float(sampler.ess_[0]), fmt=".0f")  # fmt: skip
         r_hat = report.value(f"{label}: R-hat", float(sampler.rhat_[0]))
