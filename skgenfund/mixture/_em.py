@@ -1,36 +1,23 @@
 """Gaussian mixture fitted by expectation-maximisation, a drop-in for scikit-learn's."""
 
-import numbers
-import warnings
-from time import time
-
 import numpy as np
-from sklearn.base import BaseEstimator
-from sklearn.cluster import KMeans, kmeans_plusplus
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
 
-from .._core.base import LikelihoodScoreMixin
 from .._core.gaussian import (
-    COVARIANCE_TYPES,
     compute_precision_cholesky,
     covariances_from_cholesky,
     mixture_density,
-    n_gaussian_parameters,
     precision_cholesky_from_precisions,
     precisions_from_cholesky,
-    sample_gaussian,
 )
 from .._core.validation import (
-    check_n_samples,
-    check_option,
-    check_positive_int,
     check_random_state,
     check_sample_weight,
     validate_X,
 )
 from . import _dask
+from ._base import BaseGaussianMixture, blas_single_threaded, check_non_negative_real
 from ._dask import is_dask_array
 from ._moments import (
     chunk_moments,
@@ -46,35 +33,6 @@ from ._steps import (
     inference,
     m_step,
 )
-
-INIT_PARAMS = ("kmeans", "k-means++", "random", "random_from_data")
-
-_THREADPOOLS = []
-
-
-def _blas_single_threaded():
-    """Context limiting BLAS to one thread while the Numba kernels run.
-
-    The only BLAS work of EM is on (d, d) matrices (Cholesky factors), far too
-    small for threads; idle BLAS threads spinning next to the kernels' threads
-    slow a small fit down by orders of magnitude on a busy machine.
-    """
-    if not _THREADPOOLS:
-        from threadpoolctl import ThreadpoolController
-
-        _THREADPOOLS.append(ThreadpoolController())
-    return _THREADPOOLS[0].limit(limits=1, user_api="blas")
-
-
-def _check_non_negative_real(name, value):
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Real)
-        or not np.isfinite(value)
-        or value < 0
-    ):
-        raise ValueError(f"{name} must be a finite float >= 0; got {value!r}.")
-    return float(value)
 
 
 def _as_parameter_array(name, value, shape):
@@ -136,7 +94,7 @@ def _check_precisions_init(precisions, covariance_type, n_components, n_features
         ) from exc
 
 
-class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
+class EMGaussianMixture(BaseGaussianMixture):
     """Gaussian mixture model fitted by the EM algorithm, with Numba kernels.
 
     A drop-in replacement for :class:`sklearn.mixture.GaussianMixture`: the
@@ -361,27 +319,14 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ checks
     def _check_parameters(self):
-        check_positive_int("n_components", self.n_components)
-        check_option("covariance_type", self.covariance_type, COVARIANCE_TYPES)
-        _check_non_negative_real("tol", self.tol)
-        _check_non_negative_real("reg_covar", self.reg_covar)
-        check_positive_int("max_iter", self.max_iter, minimum=0)
-        check_positive_int("n_init", self.n_init)
-        check_option("init_params", self.init_params, INIT_PARAMS)
-        if not isinstance(self.verbose, bool | np.bool_):
-            check_positive_int("verbose", self.verbose, minimum=0)
-        check_positive_int("verbose_interval", self.verbose_interval)
-        if not isinstance(self.warm_start, bool | np.bool_):
-            raise ValueError(
-                f"warm_start must be True or False; got {self.warm_start!r}."
-            )
-        decay = _check_non_negative_real("learning_decay", self.learning_decay)
+        self._check_common_parameters()
+        decay = check_non_negative_real("learning_decay", self.learning_decay)
         if not 0.5 < decay <= 1.0:
             raise ValueError(
                 "learning_decay must lie in (0.5, 1] (the step sizes of online EM "
                 f"must sum to infinity and their squares must not); got {decay!r}."
             )
-        _check_non_negative_real("learning_offset", self.learning_offset)
+        check_non_negative_real("learning_offset", self.learning_offset)
 
     def _check_initial_parameters(self, n_features):
         """Validated weights_init, means_init and precision factors (or None)."""
@@ -424,7 +369,7 @@ default=None
         self : EMGaussianMixture
             The fitted mixture.
         """
-        with _blas_single_threaded():
+        with blas_single_threaded():
             self._fit(X, sample_weight)
         return self
 
@@ -446,7 +391,7 @@ default=None
             Component labels, the same as ``fit(X).predict(X)`` (a lazy dask
             array when X is a dask array).
         """
-        with _blas_single_threaded():
+        with blas_single_threaded():
             X = self._fit(X, sample_weight)
         return self._inference(X, "predict")
 
@@ -487,7 +432,7 @@ default=None
             was given, ``lower_bounds_`` holds one per mini-batch, and
             ``converged_`` is False (online EM has no stopping rule).
         """
-        with _blas_single_threaded():
+        with blas_single_threaded():
             self._partial_fit(X, sample_weight)
         return self
 
@@ -561,80 +506,11 @@ default=None
             X, initialize, iterate = self._in_memory_source(X, sample_weight)
         n_features = X.shape[1]
         initial = self._check_initial_parameters(n_features)
-
-        do_init = not (self.warm_start and hasattr(self, "converged_"))
-        if not do_init and self.means_.shape[1] != n_features:
-            raise ValueError(
-                f"warm_start continues a fit on {self.means_.shape[1]} features but "
-                f"X has {n_features}; refit with warm_start=False."
-            )
-        n_init = self.n_init if do_init else 1
-        random_state = check_random_state(self.random_state)
-
-        max_lower_bound = -np.inf
-        best_params, best_n_iter, best_lower_bounds = None, 0, []
-        converged_best = False
-        for init in range(n_init):
-            self._print_verbose_msg_init_beg(init)
-            if do_init:
-                params = initialize(random_state, initial)
-            else:
-                params = (
-                    self.weights_,
-                    self.means_,
-                    self.covariances_,
-                    self.precisions_cholesky_,
-                )
-            lower_bound = -np.inf if do_init else self.lower_bound_
-            current_lower_bounds = []
-            if self.max_iter == 0:
-                best_params, best_n_iter = params, 0
-                continue
-            converged = False
-            for n_iter in range(1, self.max_iter + 1):
-                previous = lower_bound
-                lower_bound, params = iterate(params)
-                current_lower_bounds.append(lower_bound)
-                change = lower_bound - previous
-                self._print_verbose_msg_iter_end(n_iter, change)
-                if abs(change) < self.tol:
-                    converged = True
-                    break
-            self._print_verbose_msg_init_end(lower_bound, converged)
-            if lower_bound > max_lower_bound or max_lower_bound == -np.inf:
-                max_lower_bound = lower_bound
-                best_params, best_n_iter = params, n_iter
-                best_lower_bounds = current_lower_bounds
-                converged_best = converged
-
-        self.converged_ = converged_best
-        if not self.converged_ and self.max_iter > 0:
-            warnings.warn(
-                "Best performing initialization did not converge. Try different "
-                "init parameters, or increase max_iter, tol, or check for "
-                "degenerate data.",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
-        self._set_parameters(best_params)
-        self.n_iter_ = best_n_iter
-        self.lower_bound_ = max_lower_bound
-        self.lower_bounds_ = best_lower_bounds
+        self._fit_loop(
+            n_features, lambda random_state: initialize(random_state, initial), iterate
+        )
         self.n_steps_ = 0
         return X
-
-    def _check_enough_rows(self, sample_weight):
-        """Every component needs a row of positive weight, and EM two rows."""
-        n_samples = len(sample_weight)
-        n_weighted = int(np.count_nonzero(sample_weight))
-        if n_weighted < self.n_components:
-            rows = "rows" if n_weighted == n_samples else "rows of positive weight"
-            raise ValueError(
-                f"n_components={self.n_components} exceeds the number of {rows} "
-                f"({n_weighted}): each component needs at least one data point. "
-                "Lower n_components or pass more data."
-            )
-        check_n_samples(n_weighted, 2, what="fitting a mixture")
 
     def _in_memory_source(self, X, sample_weight):
         """Validated X and the ``initialize`` and ``iterate`` steps of EM on it."""
@@ -719,38 +595,6 @@ default=None
         )
         return weights, means, covariances, precisions_cholesky
 
-    def _initial_responsibilities(self, X, sample_weight, random_state):
-        """The (n_samples, K) responsibilities ``init_params`` starts EM from."""
-        n_samples = X.shape[0]
-        K = self.n_components
-        weighted = not np.all(sample_weight == 1.0)
-        fit_weight = sample_weight if weighted else None
-        if self.init_params == "kmeans":
-            labels = (
-                KMeans(n_clusters=K, n_init=1, random_state=random_state)
-                .fit(X, sample_weight=fit_weight)
-                .labels_
-            )
-            resp = np.zeros((n_samples, K))
-            resp[np.arange(n_samples), labels] = 1.0
-        elif self.init_params == "random":
-            resp = random_state.uniform(size=(n_samples, K))
-            resp /= resp.sum(axis=1)[:, np.newaxis]
-        elif self.init_params == "random_from_data":
-            probabilities = sample_weight / sample_weight.sum() if weighted else None
-            indices = random_state.choice(
-                n_samples, size=K, replace=False, p=probabilities
-            )
-            resp = np.zeros((n_samples, K))
-            resp[indices, np.arange(K)] = 1.0
-        else:
-            _, indices = kmeans_plusplus(
-                X, K, random_state=random_state, sample_weight=fit_weight
-            )
-            resp = np.zeros((n_samples, K))
-            resp[indices, np.arange(K)] = 1.0
-        return resp
-
     def _initialize(self, X, sample_weight, random_state, initial):
         """Initial (weights, means, covariances, precisions_cholesky)."""
         weights, means, precisions_cholesky = initial
@@ -798,6 +642,14 @@ default=None
         )
         return lower_bound, (weights, means, covariances, precisions_cholesky)
 
+    def _get_parameters(self):
+        return (
+            self.weights_,
+            self.means_,
+            self.covariances_,
+            self.precisions_cholesky_,
+        )
+
     def _set_parameters(self, params):
         (
             self.weights_,
@@ -809,43 +661,7 @@ default=None
             self.precisions_cholesky_, self.covariance_type
         )
 
-    # -------------------------------------------------------------- verbosity
-    def _print_verbose_msg_init_beg(self, n_init):
-        if self.verbose >= 1:
-            print(f"Initialization {n_init}")
-        if self.verbose >= 2:
-            self._init_prev_time = time()
-            self._iter_prev_time = self._init_prev_time
-
-    def _print_verbose_msg_iter_end(self, n_iter, diff_ll):
-        if n_iter % self.verbose_interval == 0:
-            if self.verbose == 1:
-                print(f"  Iteration {n_iter}")
-            elif self.verbose >= 2:
-                cur_time = time()
-                print(
-                    f"  Iteration {n_iter}\t time lapse "
-                    f"{cur_time - self._iter_prev_time:.5f}s\t ll change "
-                    f"{diff_ll:.5f}"
-                )
-                self._iter_prev_time = cur_time
-
-    def _print_verbose_msg_init_end(self, lower_bound, converged):
-        message = "converged" if converged else "did not converge"
-        if self.verbose == 1:
-            print(f"Initialization {message}.")
-        elif self.verbose >= 2:
-            elapsed = time() - self._init_prev_time
-            print(
-                f"Initialization {message}. time lapse {elapsed:.5f}s\t lower "
-                f"bound {lower_bound:.5f}."
-            )
-
     # -------------------------------------------------------------- inference
-    def __sklearn_is_fitted__(self):
-        # not n_features_in_, which a fit that failed on bad input has set
-        return hasattr(self, "precisions_cholesky_")
-
     def _inference(self, X, output):
         """score_samples, predict or predict_proba (lazy for a dask array)."""
         check_is_fitted(self)
@@ -899,62 +715,6 @@ default=None
             when X is a dask array.
         """
         return self._inference(X, "predict_proba")
-
-    def sample(self, n_samples=1, random_state=None):
-        """Draw samples from the fitted mixture.
-
-        The number of draws per component is multinomial with the mixture
-        weights; rows are grouped by component, as in scikit-learn.
-
-        Parameters
-        ----------
-        n_samples : int, default=1
-            Number of samples.
-        random_state : int, RandomState instance or None, default=None
-            Seed or generator of the draws; None uses the estimator's
-            ``random_state`` (scikit-learn's behaviour, so that the same
-            settings give the same samples).
-
-        Returns
-        -------
-        X : ndarray of shape (n_samples, n_features)
-            The samples.
-        y : ndarray of shape (n_samples,)
-            The component each sample was drawn from.
-        """
-        check_is_fitted(self)
-        n_samples = check_positive_int("n_samples", n_samples)
-        rng = check_random_state(
-            self.random_state if random_state is None else random_state
-        )
-        counts = rng.multinomial(n_samples, self.weights_)
-        covariances = (
-            [self.covariances_] * self.n_components
-            if self.covariance_type == "tied"
-            else self.covariances_
-        )
-        X = np.vstack(
-            [
-                sample_gaussian(rng, mean, covariance, self.covariance_type, count)
-                for mean, covariance, count in zip(self.means_, covariances, counts)
-            ]
-        )
-        y = np.repeat(np.arange(self.n_components, dtype=np.int64), counts)
-        return X.astype(np.float64, copy=False), y
-
-    def n_parameters(self):
-        """Number of free parameters: weights (K - 1), means and covariances.
-
-        Returns
-        -------
-        n_parameters : int
-            ``K (2 d + 1) - 1`` for "diag", for example.
-        """
-        check_is_fitted(self)
-        n_features = self.means_.shape[1]
-        return n_gaussian_parameters(
-            self.n_components, n_features, self.covariance_type
-        )
 
     def _mixture_density(self):
         """The fit as a ``MixtureDensity`` for the compiled samplers."""
