@@ -14,7 +14,7 @@ from .metrics import (
     inception_score,
     kernel_distance,
 )
-from .mixture import EMGaussianMixture
+from .mixture import EMGaussianMixture, VariationalGaussianMixture
 from .sampling import (
     ImportanceSampler,
     MetropolisHastingsSampler,
@@ -46,4 +46,5 @@ __all__ = [
     "effective_sample_size",
     "rhat",
     "sample_chains",
+    "VariationalGaussianMixture",
 ]
