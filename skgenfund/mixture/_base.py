@@ -21,7 +21,12 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
 from .._core.base import LikelihoodScoreMixin
-from .._core.gaussian import COVARIANCE_TYPES, n_gaussian_parameters, sample_gaussian
+from .._core.gaussian import (
+    COVARIANCE_TYPES,
+    compute_precision_cholesky,
+    n_gaussian_parameters,
+    sample_gaussian,
+)
 from .._core.validation import (
     check_n_samples,
     check_option,
@@ -29,7 +34,13 @@ from .._core.validation import (
     check_random_state,
 )
 
-__all__ = ["INIT_PARAMS", "BaseGaussianMixture", "blas_single_threaded"]
+__all__ = [
+    "INIT_PARAMS",
+    "BaseGaussianMixture",
+    "blas_single_threaded",
+    "check_non_negative_real",
+    "mixture_precision_cholesky",
+]
 
 INIT_PARAMS = ("kmeans", "k-means++", "random", "random_from_data")
 
@@ -49,6 +60,25 @@ def blas_single_threaded():
 
         _THREADPOOLS.append(ThreadpoolController())
     return _THREADPOOLS[0].limit(limits=1, user_api="blas")
+
+
+def mixture_precision_cholesky(covariances, covariance_type):
+    """:func:`compute_precision_cholesky` with scikit-learn's message for a mixture.
+
+    A covariance that is not positive definite during a mixture fit means a
+    component collapsed; the message is scikit-learn's, word for word.
+    """
+    if not np.all(np.isfinite(covariances)):
+        return compute_precision_cholesky(covariances, covariance_type)  # raises
+    try:
+        return compute_precision_cholesky(covariances, covariance_type)
+    except ValueError as exc:
+        raise ValueError(
+            "Fitting the mixture model failed because some components have "
+            "ill-defined empirical covariance (for instance caused by singleton "
+            "or collapsed samples). Try to decrease the number of components, "
+            "increase reg_covar, or scale the input data."
+        ) from exc
 
 
 def check_non_negative_real(name, value):
@@ -269,6 +299,11 @@ class BaseGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
             The component each sample was drawn from.
         """
         check_is_fitted(self)
+        if isinstance(n_samples, numbers.Integral) and n_samples < 1:
+            raise ValueError(
+                f"Invalid value for 'n_samples': {n_samples} . The sampling "
+                "requires at least one sample."
+            )
         n_samples = check_positive_int("n_samples", n_samples)
         rng = check_random_state(
             self.random_state if random_state is None else random_state
@@ -301,6 +336,10 @@ class BaseGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
         return n_gaussian_parameters(
             self.n_components, n_features, self.covariance_type
         )
+
+    def _n_parameters(self):
+        # scikit-learn's private name, which user code calls
+        return self.n_parameters()
 
     def icl(self, X):
         """Integrated completed likelihood of the fit on X (lower is better).

@@ -5,7 +5,6 @@ from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
 
 from .._core.gaussian import (
-    compute_precision_cholesky,
     covariances_from_cholesky,
     mixture_density,
     precision_cholesky_from_precisions,
@@ -17,7 +16,12 @@ from .._core.validation import (
     validate_X,
 )
 from . import _dask
-from ._base import BaseGaussianMixture, blas_single_threaded, check_non_negative_real
+from ._base import (
+    BaseGaussianMixture,
+    blas_single_threaded,
+    check_non_negative_real,
+    mixture_precision_cholesky,
+)
 from ._dask import is_dask_array
 from ._moments import (
     chunk_moments,
@@ -34,8 +38,10 @@ from ._steps import (
     m_step,
 )
 
+_PARAMETER_LABELS = {"weights_init": "weights", "means_init": "means"}
 
-def _as_parameter_array(name, value, shape):
+
+def _as_parameter_array(name, value, shape, label=None):
     """A user-given initial parameter as a finite float64 array of ``shape``."""
     array = check_array(
         value,
@@ -47,20 +53,29 @@ def _as_parameter_array(name, value, shape):
         input_name=name,
     )
     if array.shape != shape:
-        raise ValueError(f"{name} must have shape {shape}; got {array.shape}.")
+        label = label or _PARAMETER_LABELS[name]
+        raise ValueError(
+            f"The parameter '{label}' should have the shape of {shape}, but got "
+            f"{array.shape}: pass {name} of shape {shape}."
+        )
     return array
 
 
 def _check_weights_init(weights, n_components):
+    given = np.asarray(weights)
+    # scikit-learn's tolerance: a float32 sum is exact to about 1e-7 only
+    atol = 1e-6 if given.dtype == np.float32 else 1e-8
     weights = _as_parameter_array("weights_init", weights, (n_components,))
     if np.any(weights < 0.0) or np.any(weights > 1.0):
         raise ValueError(
-            "weights_init must lie in [0, 1]; got values from "
-            f"{weights.min():.5g} to {weights.max():.5g}."
+            "The parameter 'weights' should be in the range [0, 1], but got min "
+            f"value {weights.min():.5f}, max value {weights.max():.5f} "
+            "(weights_init)."
         )
-    if not np.isclose(weights.sum(), 1.0, rtol=0.0, atol=1e-8):
+    if not np.isclose(weights.sum(), 1.0, rtol=0.0, atol=atol):
         raise ValueError(
-            f"weights_init must sum to 1; got sum(weights_init) = {weights.sum():.8g}."
+            "The parameter 'weights' should be normalized, but got sum(weights) "
+            f"= {weights.sum():.5f}: weights_init must sum to 1."
         )
     return weights
 
@@ -72,25 +87,28 @@ def _check_precisions_init(precisions, covariance_type, n_components, n_features
         "diag": (n_components, n_features),
         "spherical": (n_components,),
     }
+    label = f"{covariance_type} precision"
     precisions = _as_parameter_array(
-        "precisions_init", precisions, shapes[covariance_type]
+        "precisions_init", precisions, shapes[covariance_type], label=label
     )
     if covariance_type in ("full", "tied"):
         matrices = precisions.reshape(-1, n_features, n_features)
         if not np.allclose(matrices, matrices.transpose(0, 2, 1)):
             raise ValueError(
-                f"precisions_init ({covariance_type!r}) must hold symmetric matrices."
+                f"'{label}' should be symmetric, positive-definite: "
+                "precisions_init must hold symmetric matrices."
             )
     elif np.any(precisions <= 0.0):
         raise ValueError(
-            f"precisions_init ({covariance_type!r}) must be positive; got a "
-            f"minimum of {precisions.min():.5g}."
+            f"'{label}' should be positive; precisions_init has a minimum of "
+            f"{precisions.min():.5g}."
         )
     try:
         return precision_cholesky_from_precisions(precisions, covariance_type)
     except ValueError as exc:
         raise ValueError(
-            f"precisions_init ({covariance_type!r}) must be positive definite: {exc}"
+            f"'{label}' should be symmetric, positive-definite: precisions_init "
+            f"must be positive definite ({exc})"
         ) from exc
 
 
@@ -590,7 +608,7 @@ default=None
         weights, means, covariances = parameters_from_moments(
             moments, self.reg_covar, self.covariance_type
         )
-        precisions_cholesky = compute_precision_cholesky(
+        precisions_cholesky = mixture_precision_cholesky(
             covariances, self.covariance_type
         )
         return weights, means, covariances, precisions_cholesky
@@ -612,7 +630,7 @@ default=None
             if means is None:
                 means = est_means
         if precisions_cholesky is None:
-            precisions_cholesky = compute_precision_cholesky(
+            precisions_cholesky = mixture_precision_cholesky(
                 covariances, self.covariance_type
             )
         else:
@@ -637,7 +655,7 @@ default=None
             X, resp, nk, sums, self.reg_covar, self.covariance_type
         )
         weights = nk / nk.sum()
-        precisions_cholesky = compute_precision_cholesky(
+        precisions_cholesky = mixture_precision_cholesky(
             covariances, self.covariance_type
         )
         return lower_bound, (weights, means, covariances, precisions_cholesky)

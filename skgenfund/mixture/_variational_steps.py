@@ -32,11 +32,11 @@ from scipy.special import betaln, digamma, gammaln
 
 from .._core.gaussian import (
     LOG_2PI,
-    compute_precision_cholesky,
     log_det_cholesky,
     precisions_from_cholesky,
 )
 from . import _kernels
+from ._base import mixture_precision_cholesky
 from ._steps import _kernel_parameters, _partials, _threads_for
 
 __all__ = [
@@ -340,7 +340,7 @@ def posterior(nk, xk, sk, priors, covariance_type, prior_type):
             sk + shrink * np.mean(np.square(diff), 1)
         )
         covariances /= dof
-    precisions_cholesky = compute_precision_cholesky(covariances, covariance_type)
+    precisions_cholesky = mixture_precision_cholesky(covariances, covariance_type)
     return concentration, beta, means, dof, covariances, precisions_cholesky
 
 
