@@ -426,3 +426,21 @@ def test_samplers_evaluate_the_variational_density_compiled():
         draws = sampler.sample(400)
     assert draws.shape == (400, 2)
     assert np.all(np.isfinite(model.score_samples(draws)))
+
+
+def test_float32_weights_init_are_checked_to_float32_accuracy():
+    # float32(1/3) * 3 = 1 + 3e-8: scikit-learn accepts float32 weights whose
+    # sum is 1 to 1e-6 (1e-8 for float64), and so does EMGaussianMixture
+    from sklearn.mixture import GaussianMixture
+
+    X = three_clusters(seed=13)
+    weights32 = np.full(3, 1.0 / 3.0, dtype=np.float32)
+    assert abs(weights32.astype(np.float64).sum() - 1.0) > 1e-8
+    params = dict(n_components=3, weights_init=weights32, random_state=0)
+    ours = EMGaussianMixture(**params).fit(X)
+    reference = GaussianMixture(**params).fit(X)
+    np.testing.assert_allclose(ours.means_, reference.means_, rtol=RTOL)
+    np.testing.assert_allclose(ours.weights_, reference.weights_, rtol=RTOL)
+    off = np.array([1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0 + 3e-8])
+    with pytest.raises(ValueError, match="'weights' should be normalized"):
+        EMGaussianMixture(n_components=3, weights_init=off).fit(X)
