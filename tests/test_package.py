@@ -29,6 +29,7 @@ CONTRACT = [
     "inception_score",
     "InceptionScorer",
     "kernel_distance",
+    "VariationalGaussianMixture",
 ]
 
 
