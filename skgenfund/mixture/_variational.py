@@ -202,7 +202,7 @@ class VariationalGaussianMixture(BaseGaussianMixture):
     ... ).fit(X)
     >>> int(np.sum(vgm.weights_ > 0.05))
     2
-    >>> vgm.predict([[-3.0, -3.0]])[0] != vgm.predict([[3.0, 3.0]])[0]
+    >>> bool(vgm.predict([[-3.0, -3.0]])[0] != vgm.predict([[3.0, 3.0]])[0])
     True
     >>> X_new, y_new = vgm.sample(5, random_state=0)
     >>> X_new.shape
