@@ -128,8 +128,8 @@ class EMGaussianMixture(BaseGaussianMixture):
     an integer weight is the same as repeating the row), ``sample`` accepts a
     ``random_state``, float32 data are not copied to float64 (see Notes),
     ``fit`` and the inference methods accept dask arrays (data larger than
-    memory, on a cluster), and ``partial_fit`` runs online EM on a stream of
-    mini-batches.
+    memory, on a cluster), ``partial_fit`` runs online EM on a stream of
+    mini-batches, and :meth:`icl` is BIC plus the responsibilities' entropy.
 
     Parameters
     ----------
