@@ -534,8 +534,13 @@ class VariationalGaussianMixture(BaseGaussianMixture):
         """
         return self._inference(X, "predict_proba")
 
-    def _point_log_likelihood(self, X):
-        """Sum of log p(x) under the point estimates (weights_, means_, ...)."""
+    def _criterion_log_likelihood(self, X):
+        """log L of the point estimates (weights_, means_, ...) for bic, aic, icl.
+
+        ``score_samples`` is the variational log-normaliser, not a density of
+        the fitted parameters; the criteria use the mixture of ``weights_``,
+        ``means_`` and ``covariances_``, as :class:`EMGaussianMixture`'s do.
+        """
         check_is_fitted(self)
         X = as_kernel_input(validate_X(self, X, reset=False))
         log_prob = point_inference(
@@ -547,40 +552,6 @@ class VariationalGaussianMixture(BaseGaussianMixture):
             "score_samples",
         )
         return float(np.sum(log_prob)), X.shape[0]
-
-    def bic(self, X):
-        """Bayesian information criterion of the point estimates on X.
-
-        ``-2 log L + n_parameters * log(n_samples)``, with L the likelihood
-        of the mixture of ``weights_``, ``means_`` and ``covariances_``, as
-        :meth:`EMGaussianMixture.bic` (lower is better).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        bic : float
-        """
-        log_likelihood, n_samples = self._point_log_likelihood(X)
-        return -2.0 * log_likelihood + self.n_parameters() * np.log(n_samples)
-
-    def aic(self, X):
-        """Akaike information criterion of the point estimates on X.
-
-        ``-2 log L + 2 n_parameters`` (lower is better).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        aic : float
-        """
-        log_likelihood, _ = self._point_log_likelihood(X)
-        return -2.0 * log_likelihood + 2.0 * self.n_parameters()
 
     def _mixture_density(self):
         """The density ``score_samples`` evaluates, for the compiled samplers."""
