@@ -444,3 +444,79 @@ def test_float32_weights_init_are_checked_to_float32_accuracy():
     off = np.array([1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0 + 3e-8])
     with pytest.raises(ValueError, match="'weights' should be normalized"):
         EMGaussianMixture(n_components=3, weights_init=off).fit(X)
+
+
+# ------------------------------------------------------------ dask arrays
+DASK_CHUNKS = (700, 1337, 1, 962)
+
+
+def started(X, covariance_type, prior_type):
+    """A posterior after two iterations in memory, to continue from."""
+    model = VariationalGaussianMixture(
+        5,
+        covariance_type=covariance_type,
+        weight_concentration_prior_type=prior_type,
+        warm_start=True,
+        max_iter=2,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.fit(X)
+
+
+@pytest.mark.parametrize("prior_type", PRIOR_TYPES)
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_dask_array_gives_the_in_memory_fit(covariance_type, prior_type):
+    da = pytest.importorskip("dask.array")
+    rng = np.random.RandomState(0)
+    X = three_clusters(n=(1500, 1000, 500), seed=14)[rng.permutation(3000)]
+    weights = rng.uniform(0.5, 2.0, len(X))
+    X_dask = da.from_array(X, chunks=(DASK_CHUNKS, 3))
+    weights_dask = da.from_array(weights, chunks=(DASK_CHUNKS,))
+    in_memory = started(X, covariance_type, prior_type)
+    on_dask = copy.deepcopy(in_memory)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        in_memory.set_params(max_iter=20, tol=0.0).fit(X, sample_weight=weights)
+        on_dask.set_params(max_iter=20, tol=0.0).fit(
+            X_dask, sample_weight=weights_dask
+        )
+    assert_same_fit(on_dask, in_memory, rtol=1e-10)
+    X_new = da.from_array(three_clusters(seed=15), chunks=(100, 3))
+    lazy = on_dask.predict_proba(X_new)
+    assert isinstance(lazy, da.Array)
+    np.testing.assert_allclose(
+        lazy.compute(), in_memory.predict_proba(X_new.compute()), rtol=1e-10,
+        atol=1e-14,
+    )
+    np.testing.assert_allclose(
+        on_dask.score_samples(X_new).compute(),
+        in_memory.score_samples(X_new.compute()),
+        rtol=1e-10,
+    )
+    assert on_dask.bic(X_new) == pytest.approx(
+        in_memory.bic(X_new.compute()), rel=1e-10
+    )
+
+
+def test_dask_default_fit_initialises_on_a_sample_of_chunks():
+    da = pytest.importorskip("dask.array")
+    X = three_clusters(n=(1500, 1000, 500), seed=16)
+    X = X[np.random.RandomState(1).permutation(len(X))]
+    on_dask = VariationalGaussianMixture(3, random_state=0).fit(
+        da.from_array(X, chunks=(DASK_CHUNKS, 3))
+    )
+    in_memory = VariationalGaussianMixture(3, random_state=0).fit(X)
+    # the default priors are the data's, merged over the chunks
+    np.testing.assert_allclose(on_dask.mean_prior_, in_memory.mean_prior_, rtol=1e-12)
+    np.testing.assert_allclose(
+        on_dask.covariance_prior_, in_memory.covariance_prior_, rtol=1e-12
+    )
+    # every chunk is in the initialisation sample here (3000 < 10000 rows), but
+    # drawing the sample uses random_state: the fits agree as solutions
+    order = np.argsort(on_dask.means_[:, 0])
+    reference = np.argsort(in_memory.means_[:, 0])
+    np.testing.assert_allclose(
+        on_dask.means_[order], in_memory.means_[reference], rtol=1e-3, atol=1e-3
+    )

@@ -12,7 +12,6 @@ from .._core.gaussian import (
 )
 from .._core.validation import (
     check_random_state,
-    check_sample_weight,
     validate_X,
 )
 from . import _dask
@@ -24,18 +23,16 @@ from ._base import (
 )
 from ._dask import is_dask_array
 from ._moments import (
-    chunk_moments,
     merge_moments,
     moments_from_parameters,
     parameters_from_moments,
     scale_moments,
 )
+from ._source import data_source
 from ._steps import (
     as_kernel_input,
-    e_step,
     estimate_from_responsibilities,
     inference,
-    m_step,
 )
 
 _PARAMETER_LABELS = {"weights_init": "weights", "means_init": "means"}
@@ -457,39 +454,19 @@ default=None
     def _partial_fit(self, X, sample_weight):
         self._check_parameters()
         first = not self.__sklearn_is_fitted__()
-        if is_dask_array(X):
-            X = _dask.check_dask_X(self, X, reset=first, min_samples=1)
-            dask_weight = _dask.dask_sample_weight(sample_weight, X)
-
-            def batch_moments(params):
-                return _dask.dask_moments(
-                    X, dask_weight, params, self.covariance_type, check=True
-                )
-
-            def initialize(random_state, initial):
-                return self._initialize_on_chunks(
-                    X, dask_weight, random_state, initial, []
-                )
-
-        else:
-            X = as_kernel_input(validate_X(self, X, reset=first))
-            weights = check_sample_weight(sample_weight, X)
-
-            def batch_moments(params):
-                return chunk_moments(X, weights, params, self.covariance_type)
-
-            def initialize(random_state, initial):
-                self._check_enough_rows(weights)
-                return self._initialize(X, weights, random_state, initial)
-
+        source = data_source(self, X, sample_weight, reset=first, min_samples=1)
         if first:
-            initial = self._check_initial_parameters(X.shape[1])
+            source.check_rows(self)
+            initial = self._check_initial_parameters(source.n_features)
             random_state = check_random_state(self.random_state)
-            self._set_parameters(initialize(random_state, initial))
+            self._set_parameters(self._initialize(source, random_state, initial))
             self.n_steps_ = 0
         step = getattr(self, "n_steps_", 0) + 1
         gamma = (step + self.learning_offset) ** -self.learning_decay
-        batch = batch_moments((self.weights_, self.means_, self.precisions_cholesky_))
+        batch = source.moments(
+            (self.weights_, self.means_, self.precisions_cholesky_),
+            self.covariance_type,
+        )
         if batch.weight <= 0:
             raise ValueError(
                 "sample_weight is zero for every row of the mini-batch; at least "
@@ -517,91 +494,25 @@ default=None
         self.converged_ = False
 
     def _fit(self, X, sample_weight):
+        """EM on the rows of X, in memory or in a dask array: one loop for both."""
         self._check_parameters()
-        if is_dask_array(X):
-            X, initialize, iterate = self._dask_source(X, sample_weight)
-        else:
-            X, initialize, iterate = self._in_memory_source(X, sample_weight)
-        n_features = X.shape[1]
-        initial = self._check_initial_parameters(n_features)
-        self._fit_loop(
-            n_features, lambda random_state: initialize(random_state, initial), iterate
-        )
-        self.n_steps_ = 0
-        return X
+        source = data_source(self, X, sample_weight)
+        source.check_rows(self)
+        initial = self._check_initial_parameters(source.n_features)
 
-    def _in_memory_source(self, X, sample_weight):
-        """Validated X and the ``initialize`` and ``iterate`` steps of EM on it."""
-        X = validate_X(self, X, reset=True, min_samples=2)
-        sample_weight = check_sample_weight(sample_weight, X)
-        self._check_enough_rows(sample_weight)
-        X = as_kernel_input(X)
-        resp = np.empty((X.shape[0], self.n_components))
-
-        def initialize(random_state, initial):
-            return self._initialize(X, sample_weight, random_state, initial)
-
-        def iterate(params):
-            return self._em_iteration(X, sample_weight, params, resp)
-
-        return X, initialize, iterate
-
-    def _dask_source(self, X, sample_weight):
-        """The same for a dask array: chunk-wise EM, initialised on a sample."""
-        X = _dask.check_dask_X(self, X, reset=True, min_samples=2)
-        if X.shape[0] < self.n_components:
-            raise ValueError(
-                f"n_components={self.n_components} exceeds the number of rows "
-                f"({X.shape[0]}): each component needs at least one data point. "
-                "Lower n_components or pass more data."
-            )
-        sample_weight = _dask.dask_sample_weight(sample_weight, X)
-        sample = []
-        passes = []
-
-        def initialize(random_state, initial):
-            return self._initialize_on_chunks(
-                X, sample_weight, random_state, initial, sample
-            )
+        def initialize(random_state):
+            return self._initialize(source, random_state, initial)
 
         def iterate(params):
             weights, means, _, precisions_cholesky = params
-            moments = _dask.dask_moments(
-                X,
-                sample_weight,
-                (weights, means, precisions_cholesky),
-                self.covariance_type,
-                check=not passes,
+            moments = source.moments(
+                (weights, means, precisions_cholesky), self.covariance_type
             )
-            passes.append(1)
-            if moments.weight <= 0:
-                raise ValueError(
-                    "sample_weight is zero for every row; at least one row needs "
-                    "a positive weight."
-                )
             return moments.log_likelihood / moments.weight, self._m_step(moments)
 
-        return X, initialize, iterate
-
-    def _initialize_on_chunks(self, X, sample_weight, random_state, initial, sample):
-        """:meth:`_initialize` on a random sample of the chunks of a dask array.
-
-        The sample is drawn into the list ``sample`` when it is empty (so
-        that the ``n_init`` initialisations of a fit share it), and not at
-        all when every initial parameter is given.
-        """
-        if all(value is not None for value in initial):
-            return self._initialize(None, None, random_state, initial)
-        if not sample:
-            n_rows = max(_dask.INIT_SAMPLE_ROWS, 100 * self.n_components)
-            X_sample, weights = _dask.initial_sample(
-                X, sample_weight, random_state, n_rows
-            )
-            X_sample = as_kernel_input(check_array(X_sample, input_name="X"))
-            weights = check_sample_weight(weights, X_sample)
-            self._check_enough_rows(weights)
-            sample.extend([X_sample, weights])
-        return self._initialize(*sample, random_state, initial)
+        self._fit_loop(source.n_features, initialize, iterate)
+        self.n_steps_ = 0
+        return source.X
 
     def _m_step(self, moments):
         """Parameters (weights, means, covariances, precision factors) from moments."""
@@ -613,11 +524,17 @@ default=None
         )
         return weights, means, covariances, precisions_cholesky
 
-    def _initialize(self, X, sample_weight, random_state, initial):
-        """Initial (weights, means, covariances, precisions_cholesky)."""
+    def _initialize(self, source, random_state, initial):
+        """Initial (weights, means, covariances, precisions_cholesky).
+
+        The rows ``init_params`` sees come from the data source (all rows in
+        memory, a sample of chunks of a dask array), and only when some
+        initial parameter is not given.
+        """
         weights, means, precisions_cholesky = initial
         covariances = None
         if weights is None or means is None or precisions_cholesky is None:
+            X, sample_weight = source.initial_rows(self, random_state)
             resp = self._initial_responsibilities(X, sample_weight, random_state)
             nk, est_means, covariances = estimate_from_responsibilities(
                 X,
@@ -638,27 +555,6 @@ default=None
                 precisions_cholesky, self.covariance_type
             )
         return weights, means, covariances, precisions_cholesky
-
-    def _em_iteration(self, X, sample_weight, params, resp):
-        """One E-step and M-step: the E-step's lower bound and the new parameters."""
-        weights, means, _, precisions_cholesky = params
-        lower_bound, nk, sums = e_step(
-            X,
-            sample_weight,
-            weights,
-            means,
-            precisions_cholesky,
-            self.covariance_type,
-            resp,
-        )
-        nk, means, covariances = m_step(
-            X, resp, nk, sums, self.reg_covar, self.covariance_type
-        )
-        weights = nk / nk.sum()
-        precisions_cholesky = mixture_precision_cholesky(
-            covariances, self.covariance_type
-        )
-        return lower_bound, (weights, means, covariances, precisions_cholesky)
 
     def _get_parameters(self):
         return (

@@ -40,6 +40,7 @@ __all__ = [
     "chunk_moments",
     "merge_moments",
     "moments_from_parameters",
+    "own_means",
     "parameters_from_moments",
     "reduce_moments",
     "scale_moments",
@@ -53,7 +54,7 @@ _GUARD = 10 * np.finfo(np.float64).eps
 Moments = namedtuple("Moments", ["weight", "log_likelihood", "nk", "sums", "scatter"])
 
 
-def _own_means(nk, sums):
+def own_means(nk, sums):
     """sums / nk per component, 0 for a component with no weight."""
     means = np.zeros_like(sums)
     np.divide(sums, nk[:, np.newaxis], out=means, where=nk[:, np.newaxis] > 0)
@@ -93,7 +94,7 @@ def chunk_moments(X, sample_weight, params, covariance_type):
     log_likelihood, nk, sums = e_step_sums(
         X, sample_weight, weights, means, precisions_cholesky, covariance_type, resp
     )
-    scatter = scatter_sums(X, resp, _own_means(nk, sums), covariance_type)
+    scatter = scatter_sums(X, resp, own_means(nk, sums), covariance_type)
     return Moments(float(sample_weight.sum()), log_likelihood, nk, sums, scatter)
 
 
@@ -102,7 +103,7 @@ def merge_moments(a, b, covariance_type):
     nk = a.nk + b.nk
     factor = np.zeros_like(nk)
     np.divide(a.nk * b.nk, nk, out=factor, where=nk > 0)
-    delta = _own_means(a.nk, a.sums) - _own_means(b.nk, b.sums)
+    delta = own_means(a.nk, a.sums) - own_means(b.nk, b.sums)
     return Moments(
         a.weight + b.weight,
         a.log_likelihood + b.log_likelihood,
@@ -133,7 +134,7 @@ def parameters_from_moments(moments, reg_covar, covariance_type):
     """
     nk = moments.nk + _GUARD
     means = moments.sums / nk[:, np.newaxis]
-    exact = _own_means(moments.nk, moments.sums)
+    exact = own_means(moments.nk, moments.sums)
     scatter = _add_spread(moments.scatter, moments.nk, exact - means, covariance_type)
     covariances = covariances_from_scatter(scatter, nk, reg_covar, covariance_type)
     return nk / nk.sum(), means, covariances

@@ -7,19 +7,17 @@ from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
 
 from .._core.gaussian import mixture_density, precisions_from_cholesky
-from .._core.validation import check_option, check_sample_weight, validate_X
+from .._core.validation import check_option, validate_X
+from . import _dask
 from ._base import BaseGaussianMixture, blas_single_threaded
-from ._steps import (
-    as_kernel_input,
-    covariances_from_scatter,
-    estimate_from_responsibilities,
-    scatter_sums,
-)
+from ._dask import is_dask_array
+from ._moments import own_means, parameters_from_moments
+from ._source import data_source
+from ._steps import as_kernel_input, estimate_from_responsibilities
 from ._steps import inference as point_inference
 from ._variational_steps import (
     PRIOR_TYPES,
     component_log_offsets,
-    e_step_sums,
     inference,
     lower_bound,
     posterior,
@@ -249,10 +247,12 @@ class VariationalGaussianMixture(BaseGaussianMixture):
         self.verbose_interval = verbose_interval
 
     # ------------------------------------------------------------------ priors
-    def _check_priors(self, X, sample_weight):
+    def _check_priors(self, source):
         """Set and return the ``*_prior_`` attributes (data-derived if None)."""
-        n_features = X.shape[1]
-        total = sample_weight.sum()
+        n_features = source.n_features
+        data = None
+        if self.mean_prior is None or self.covariance_prior is None:
+            data = source.mean_and_scatter()  # (total weight, mean, scatter)
         self.weight_concentration_prior_ = (
             1.0 / self.n_components
             if self.weight_concentration_prior is None
@@ -265,9 +265,8 @@ class VariationalGaussianMixture(BaseGaussianMixture):
             if self.mean_precision_prior is None
             else _check_positive_real("mean_precision_prior", self.mean_precision_prior)
         )
-        data_mean = sample_weight @ X / total
         if self.mean_prior is None:
-            self.mean_prior_ = data_mean
+            self.mean_prior_ = data[1]
         else:
             self.mean_prior_ = _prior_array("means", self.mean_prior, (n_features,))
         if self.degrees_of_freedom_prior is None:
@@ -282,7 +281,7 @@ class VariationalGaussianMixture(BaseGaussianMixture):
                     f"than {n_features - 1}, but got {dof:.3f}."
                 )
             self.degrees_of_freedom_prior_ = self.degrees_of_freedom_prior
-        self.covariance_prior_ = self._covariance_prior(X, sample_weight, data_mean)
+        self.covariance_prior_ = self._covariance_prior(n_features, data)
         return (
             self.weight_concentration_prior_,
             self.mean_precision_prior_,
@@ -291,21 +290,19 @@ class VariationalGaussianMixture(BaseGaussianMixture):
             self.covariance_prior_,
         )
 
-    def _covariance_prior(self, X, sample_weight, data_mean):
-        n_features = X.shape[1]
+    def _covariance_prior(self, n_features, data):
         kind = self.covariance_type
         if self.covariance_prior is None:
-            total = sample_weight.sum()
+            total, _, scatter = data
             if total <= 1.0:
                 raise ValueError(
                     "The default covariance_prior is the covariance of X "
                     "(ddof=1, frequency weights), which needs a total sample "
                     f"weight above 1; got {total:g}. Pass covariance_prior."
                 )
-            diff = X - data_mean
             if kind in ("full", "tied"):
-                return (sample_weight * diff.T) @ diff / (total - 1.0)
-            variances = sample_weight @ np.square(diff) / (total - 1.0)
+                return scatter / (total - 1.0)
+            variances = np.diag(scatter) / (total - 1.0)
             return variances if kind == "diag" else float(variances.mean())
         if kind == "spherical":
             return _check_positive_real("covariance_prior", self.covariance_prior)
@@ -387,62 +384,43 @@ class VariationalGaussianMixture(BaseGaussianMixture):
 
     def _fit(self, X, sample_weight):
         self._check_parameters()
-        X = validate_X(self, X, reset=True, min_samples=2)
-        sample_weight = check_sample_weight(sample_weight, X)
-        self._check_enough_rows(sample_weight)
-        priors = self._check_priors(X, sample_weight)
-        X = as_kernel_input(X)
-        resp = np.empty((X.shape[0], self.n_components))
+        source = data_source(self, X, sample_weight)
+        source.check_rows(self)
+        priors = self._check_priors(source)
+        kind, prior_type = self.covariance_type, self.weight_concentration_prior_type
 
         def initialize(random_state):
-            initial = self._initial_responsibilities(X, sample_weight, random_state)
+            X, sample_weight = source.initial_rows(self, random_state)
+            resp = self._initial_responsibilities(X, sample_weight, random_state)
             nk, xk, sk = estimate_from_responsibilities(
-                X,
-                initial * sample_weight[:, np.newaxis],
-                self.reg_covar,
-                self.covariance_type,
+                X, resp * sample_weight[:, np.newaxis], self.reg_covar, kind
             )
-            return posterior(
-                nk,
-                xk,
-                sk,
-                priors,
-                self.covariance_type,
-                self.weight_concentration_prior_type,
-            )
+            return posterior(nk, xk, sk, priors, kind, prior_type)
 
         def iterate(params):
-            return self._iteration(X, sample_weight, params, priors, resp)
+            """One E-step and M-step: the lower bound and the new posterior."""
+            means, precisions_cholesky = params[2], params[5]
+            log_offsets = component_log_offsets(params, prior_type, source.n_features)
+            moments = source.moments(
+                (log_offsets, means, precisions_cholesky), kind, log_weights=True
+            )
+            entropy = responsibility_entropy(
+                moments.log_likelihood,
+                moments.nk,
+                moments.sums,
+                moments.scatter,
+                own_means(moments.nk, moments.sums),
+                log_offsets,
+                means,
+                precisions_cholesky,
+                kind,
+            )
+            _, xk, sk = parameters_from_moments(moments, self.reg_covar, kind)
+            new = posterior(moments.nk + _GUARD, xk, sk, priors, kind, prior_type)
+            return lower_bound(entropy, new, kind, prior_type, source.n_features), new
 
-        self._fit_loop(X.shape[1], initialize, iterate)
-        return X
-
-    def _iteration(self, X, sample_weight, params, priors, resp):
-        """One E-step and M-step: the lower bound and the new posterior."""
-        n_features = X.shape[1]
-        kind, prior_type = self.covariance_type, self.weight_concentration_prior_type
-        means, precisions_cholesky = params[2], params[5]
-        log_offsets = component_log_offsets(params, prior_type, n_features)
-        log_normalizer, nk, sums = e_step_sums(
-            X, sample_weight, log_offsets, means, precisions_cholesky, kind, resp
-        )
-        nk_guarded = nk + _GUARD
-        xk = sums / nk_guarded[:, np.newaxis]
-        scatter = scatter_sums(X, resp, xk, kind)
-        sk = covariances_from_scatter(scatter, nk_guarded, self.reg_covar, kind)
-        entropy = responsibility_entropy(
-            log_normalizer,
-            nk,
-            sums,
-            scatter,
-            xk,
-            log_offsets,
-            means,
-            precisions_cholesky,
-            kind,
-        )
-        new = posterior(nk_guarded, xk, sk, priors, kind, prior_type)
-        return lower_bound(entropy, new, kind, prior_type, n_features), new
+        self._fit_loop(source.n_features, initialize, iterate)
+        return source.X
 
     def _get_parameters(self):
         return (
@@ -479,16 +457,16 @@ class VariationalGaussianMixture(BaseGaussianMixture):
         )
 
     def _inference(self, X, output):
+        """score_samples, predict or predict_proba (lazy for a dask array)."""
         check_is_fitted(self)
+        params = (self._log_offsets(), self.means_, self.precisions_cholesky_)
+        if is_dask_array(X):
+            X = _dask.check_dask_X(self, X, reset=False)
+            return _dask.lazy_inference(
+                X, params, self.covariance_type, output, inference_function=inference
+            )
         X = as_kernel_input(validate_X(self, X, reset=False))
-        return inference(
-            X,
-            self._log_offsets(),
-            self.means_,
-            self.precisions_cholesky_,
-            self.covariance_type,
-            output,
-        )
+        return inference(X, *params, self.covariance_type, output)
 
     def score_samples(self, X):
         """Log-normaliser of each row's variational responsibilities.
@@ -542,15 +520,15 @@ class VariationalGaussianMixture(BaseGaussianMixture):
         ``means_`` and ``covariances_``, as :class:`EMGaussianMixture`'s do.
         """
         check_is_fitted(self)
+        params = (self.weights_, self.means_, self.precisions_cholesky_)
+        if is_dask_array(X):
+            X = _dask.check_dask_X(self, X, reset=False)
+            log_prob = _dask.lazy_inference(
+                X, params, self.covariance_type, "score_samples"
+            )
+            return float(log_prob.sum().compute()), X.shape[0]
         X = as_kernel_input(validate_X(self, X, reset=False))
-        log_prob = point_inference(
-            X,
-            self.weights_,
-            self.means_,
-            self.precisions_cholesky_,
-            self.covariance_type,
-            "score_samples",
-        )
+        log_prob = point_inference(X, *params, self.covariance_type, "score_samples")
         return float(np.sum(log_prob)), X.shape[0]
 
     def _mixture_density(self):
