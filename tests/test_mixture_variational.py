@@ -479,15 +479,15 @@ def test_dask_array_gives_the_in_memory_fit(covariance_type, prior_type):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         in_memory.set_params(max_iter=20, tol=0.0).fit(X, sample_weight=weights)
-        on_dask.set_params(max_iter=20, tol=0.0).fit(
-            X_dask, sample_weight=weights_dask
-        )
+        on_dask.set_params(max_iter=20, tol=0.0).fit(X_dask, sample_weight=weights_dask)
     assert_same_fit(on_dask, in_memory, rtol=1e-10)
     X_new = da.from_array(three_clusters(seed=15), chunks=(100, 3))
     lazy = on_dask.predict_proba(X_new)
     assert isinstance(lazy, da.Array)
     np.testing.assert_allclose(
-        lazy.compute(), in_memory.predict_proba(X_new.compute()), rtol=1e-10,
+        lazy.compute(),
+        in_memory.predict_proba(X_new.compute()),
+        rtol=1e-10,
         atol=1e-14,
     )
     np.testing.assert_allclose(
