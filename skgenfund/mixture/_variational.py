@@ -76,7 +76,10 @@ class VariationalGaussianMixture(BaseGaussianMixture):
     Beyond scikit-learn: ``fit`` accepts ``sample_weight`` (an integer weight
     is the same as repeating the row, the data-derived default priors
     included), ``sample`` accepts a ``random_state``, float32 data are read
-    without a float64 copy, and :meth:`bic`, :meth:`aic`, :meth:`icl` and
+    without a float64 copy, ``fit`` and the inference methods accept dask
+    arrays (as :class:`EMGaussianMixture`'s: each iteration maps the E-step
+    over the row chunks and merges their moments, the initialisation runs on
+    a sample of whole chunks, predictions stay lazy), and :meth:`bic`, :meth:`aic`, :meth:`icl` and
     :meth:`n_parameters` are defined on the point estimates (``weights_``,
     ``means_``, ``covariances_``) as for :class:`EMGaussianMixture`.
 
@@ -344,11 +347,12 @@ class VariationalGaussianMixture(BaseGaussianMixture):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
+        X : array-like or dask array of shape (n_samples, n_features)
+            Training data; a dask array is fitted chunk by chunk.
         y : None
             Ignored; present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
+        sample_weight : array-like or dask array of shape (n_samples,), \
+default=None
             Non-negative weights of the rows; an integer weight is equivalent
             to repeating the row. None gives every row weight 1.
 
@@ -366,7 +370,7 @@ class VariationalGaussianMixture(BaseGaussianMixture):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or dask array of shape (n_samples, n_features)
             Training data.
         y : None
             Ignored; present for API consistency.
@@ -376,7 +380,7 @@ class VariationalGaussianMixture(BaseGaussianMixture):
         Returns
         -------
         labels : ndarray of shape (n_samples,)
-            The same as ``fit(X).predict(X)``.
+            The same as ``fit(X).predict(X)`` (lazy for a dask array).
         """
         with blas_single_threaded():
             X = self._fit(X, sample_weight)
@@ -477,11 +481,12 @@ class VariationalGaussianMixture(BaseGaussianMixture):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or dask array of shape (n_samples, n_features)
 
         Returns
         -------
         log_prob : ndarray of shape (n_samples,)
+            A lazy dask array when X is one.
         """
         return self._inference(X, "score_samples")
 
@@ -490,11 +495,12 @@ class VariationalGaussianMixture(BaseGaussianMixture):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or dask array of shape (n_samples, n_features)
 
         Returns
         -------
         labels : ndarray of shape (n_samples,)
+            A lazy dask array when X is one.
         """
         return self._inference(X, "predict")
 
@@ -503,12 +509,12 @@ class VariationalGaussianMixture(BaseGaussianMixture):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or dask array of shape (n_samples, n_features)
 
         Returns
         -------
         resp : ndarray of shape (n_samples, n_components)
-            Each row sums to one.
+            Each row sums to one; a lazy dask array when X is one.
         """
         return self._inference(X, "predict_proba")
 
