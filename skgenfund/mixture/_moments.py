@@ -73,7 +73,7 @@ def _add_spread(scatter, factor, delta, covariance_type):
     return scatter + outer
 
 
-def chunk_moments(X, sample_weight, params, covariance_type):
+def chunk_moments(X, sample_weight, params, covariance_type, resp=None):
     """E-step statistics of one piece of data, the scatter at its own means.
 
     Parameters
@@ -83,6 +83,9 @@ def chunk_moments(X, sample_weight, params, covariance_type):
     params : tuple (weights, means, precisions_cholesky)
         The parameters of the E-step.
     covariance_type : {"full", "tied", "diag", "spherical"}
+    resp : ndarray of shape (n_samples, n_components), default=None
+        A buffer for the weighted responsibilities (a fit reuses one over its
+        iterations); None allocates it.
 
     Returns
     -------
@@ -90,7 +93,8 @@ def chunk_moments(X, sample_weight, params, covariance_type):
     """
     X = as_kernel_input(X)
     weights, means, precisions_cholesky = params
-    resp = np.empty((X.shape[0], len(weights)))
+    if resp is None:
+        resp = np.empty((X.shape[0], len(weights)))
     log_likelihood, nk, sums = e_step_sums(
         X, sample_weight, weights, means, precisions_cholesky, covariance_type, resp
     )

@@ -34,14 +34,15 @@ from ._variational_steps import e_step_sums as log_weight_e_step_sums
 __all__ = ["DaskRows", "InMemoryRows", "data_source", "log_weight_chunk_moments"]
 
 
-def log_weight_chunk_moments(X, sample_weight, params, covariance_type):
+def log_weight_chunk_moments(X, sample_weight, params, covariance_type, resp=None):
     """:func:`~skgenfund.mixture._moments.chunk_moments` with log-weights.
 
     ``params`` is (log_weights, means, precisions_cholesky).
     """
     X = as_kernel_input(X)
     log_weights, means, precisions_cholesky = params
-    resp = np.empty((X.shape[0], len(log_weights)))
+    if resp is None:
+        resp = np.empty((X.shape[0], len(log_weights)))
     log_likelihood, nk, sums = log_weight_e_step_sums(
         X,
         sample_weight,
@@ -82,6 +83,7 @@ class InMemoryRows:
         self.sample_weight = check_sample_weight(sample_weight, X)
         self.X = as_kernel_input(X)
         self.n_samples, self.n_features = self.X.shape
+        self._resp = None  # the responsibilities' buffer, reused by every E-step
 
     def check_rows(self, estimator):
         estimator._check_enough_rows(self.sample_weight)
@@ -101,11 +103,13 @@ class InMemoryRows:
         With ``log_weights=True`` the first entry of ``params`` holds the
         components' log-weights.
         """
-        if log_weights:
-            return log_weight_chunk_moments(
-                self.X, self.sample_weight, params, covariance_type
-            )
-        return chunk_moments(self.X, self.sample_weight, params, covariance_type)
+        n_components = len(params[0])
+        if self._resp is None or self._resp.shape[1] != n_components:
+            self._resp = np.empty((self.n_samples, n_components))
+        function = log_weight_chunk_moments if log_weights else chunk_moments
+        return function(
+            self.X, self.sample_weight, params, covariance_type, resp=self._resp
+        )
 
 
 class DaskRows:

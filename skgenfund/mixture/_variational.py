@@ -79,9 +79,10 @@ class VariationalGaussianMixture(BaseGaussianMixture):
     without a float64 copy, ``fit`` and the inference methods accept dask
     arrays (as :class:`EMGaussianMixture`'s: each iteration maps the E-step
     over the row chunks and merges their moments, the initialisation runs on
-    a sample of whole chunks, predictions stay lazy), and :meth:`bic`, :meth:`aic`, :meth:`icl` and
-    :meth:`n_parameters` are defined on the point estimates (``weights_``,
-    ``means_``, ``covariances_``) as for :class:`EMGaussianMixture`.
+    a sample of whole chunks, predictions stay lazy), and :meth:`bic`,
+    :meth:`aic`, :meth:`icl` and :meth:`n_parameters` are defined on the
+    point estimates (``weights_``, ``means_``, ``covariances_``) as for
+    :class:`EMGaussianMixture`.
 
     Parameters
     ----------
