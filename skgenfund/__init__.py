@@ -10,9 +10,14 @@ from .latent import interpolate
 from .metrics import (
     FIDScorer,
     InceptionScorer,
+    SampleScorer,
+    classifier_two_sample_test,
+    density_coverage,
     frechet_distance,
+    frechet_distance_infinity,
     inception_score,
     kernel_distance,
+    precision_recall,
 )
 from .mixture import EMGaussianMixture, VariationalGaussianMixture
 from .sampling import (
@@ -21,6 +26,7 @@ from .sampling import (
     RejectionSampler,
     autocorrelation,
     effective_sample_size,
+    mcse,
     rhat,
     sample_chains,
 )
@@ -39,6 +45,11 @@ __all__ = [
     "frechet_distance",
     "inception_score",
     "kernel_distance",
+    "SampleScorer",
+    "classifier_two_sample_test",
+    "density_coverage",
+    "frechet_distance_infinity",
+    "precision_recall",
     "ImportanceSampler",
     "MetropolisHastingsSampler",
     "RejectionSampler",
@@ -46,5 +57,6 @@ __all__ = [
     "effective_sample_size",
     "rhat",
     "sample_chains",
+    "mcse",
     "VariationalGaussianMixture",
 ]

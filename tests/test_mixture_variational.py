@@ -19,7 +19,7 @@ from skgenfund import (
     VariationalGaussianMixture,
 )
 from skgenfund.mixture import _variational_steps as steps
-from skgenfund.mixture._steps import scatter_sums
+from skgenfund.mixture._steps import e_step_sums, scatter_sums
 
 COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 PRIOR_TYPES = ["dirichlet_process", "dirichlet_distribution"]
@@ -266,14 +266,15 @@ def test_entropy_from_moments_equals_the_direct_sum(covariance_type):
         model.fit(X)
     log_offsets = model._log_offsets()
     resp = np.empty((len(X), 3))
-    log_normalizer, nk, sums = steps.e_step_sums(
+    log_normalizer, nk, sums = e_step_sums(
         X,
         weights,
-        log_offsets,
+        None,
         model.means_,
         model.precisions_cholesky_,
         covariance_type,
         resp,
+        log_weights=log_offsets,
     )
     for centres in (sums / nk[:, None], model.means_ + 0.3):
         scatter = scatter_sums(X, resp, centres, covariance_type)

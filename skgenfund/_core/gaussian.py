@@ -25,6 +25,8 @@ import numpy as np
 from scipy import linalg
 from scipy.special import gammaln
 
+from .special import logsumexp
+
 __all__ = [
     "COVARIANCE_TYPES",
     "compute_precision_cholesky",
@@ -35,11 +37,13 @@ __all__ = [
     "log_gaussian_prob",
     "log_student_t_prob",
     "MixtureDensity",
+    "mixture_log_prob_and_gradient",
     "mixture_density",
     "n_gaussian_parameters",
     "precision_cholesky_from_precisions",
     "precisions_from_cholesky",
     "sample_gaussian",
+    "weighted_scatter",
 ]
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
@@ -327,12 +331,10 @@ def estimate_gaussian_parameters(
     if empty_guard:
         nk = nk + 10 * np.finfo(resp.dtype).eps
     means = (resp.T @ X) / nk[:, np.newaxis]
-    n_components, n_features = means.shape
+    n_features = means.shape[1]
+    scatter = weighted_scatter(X, resp, means, covariance_type)
     if covariance_type in ("full", "tied"):
-        covariances = np.empty((n_components, n_features, n_features), dtype=X.dtype)
-        for k in range(n_components):
-            diff = X - means[k]
-            covariances[k] = (resp[:, k] * diff.T) @ diff / nk[k]
+        covariances = scatter / nk[:, np.newaxis, np.newaxis]
         if covariance_type == "tied":
             covariances = np.tensordot(nk, covariances, axes=1) / nk.sum()
             covariances.flat[:: n_features + 1] += reg_covar
@@ -340,14 +342,53 @@ def estimate_gaussian_parameters(
             for covariance in covariances:
                 covariance.flat[:: n_features + 1] += reg_covar
         return nk, means, covariances
-    variances = np.empty((n_components, n_features), dtype=X.dtype)
-    for k in range(n_components):
-        diff = X - means[k]
-        variances[k] = resp[:, k] @ (diff * diff) / nk[k]
-    variances += reg_covar
+    variances = scatter / nk[:, np.newaxis] + reg_covar
     if covariance_type == "spherical":
         variances = variances.mean(axis=1)
     return nk, means, variances
+
+
+def weighted_scatter(X, resp, means, covariance_type):
+    """Centred weighted scatter of the rows around each component's mean.
+
+    ``S_k = sum_i resp_ik (x_i - m_k)(x_i - m_k)^T``, formed from the centred
+    rows (never as ``E[x x^T] - m m^T``).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    resp : ndarray of shape (n_samples, n_components)
+        Weights of the rows for each component (responsibilities times
+        sample weights).
+    means : ndarray of shape (n_components, n_features)
+    covariance_type : {"full", "tied", "diag", "spherical"}
+
+    Returns
+    -------
+    scatter : ndarray
+        (n_components, n_features, n_features) scatter matrices for "full"
+        and "tied"; (n_components, n_features) weighted sums of squares per
+        feature for "diag" and "spherical".
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgenfund._core.gaussian import weighted_scatter
+    >>> weighted_scatter(np.array([[0.0], [2.0]]), np.ones((2, 1)), np.ones((1, 1)),
+    ...                  "diag")
+    array([[2.]])
+    """
+    n_components, n_features = means.shape
+    matrices = covariance_type in ("full", "tied")
+    shape = (n_features, n_features) if matrices else (n_features,)
+    scatter = np.empty((n_components, *shape), dtype=X.dtype)
+    for k in range(n_components):
+        diff = X - means[k]
+        if matrices:
+            scatter[k] = (resp[:, k] * diff.T) @ diff
+        else:
+            scatter[k] = resp[:, k] @ (diff * diff)
+    return scatter
 
 
 def n_gaussian_parameters(n_components, n_features, covariance_type):
@@ -455,3 +496,51 @@ def mixture_density(weights, means, precisions_cholesky, covariance_type):
     with np.errstate(divide="ignore"):
         log_weights = np.log(np.asarray(weights, dtype=np.float64))
     return MixtureDensity(log_weights, means, full, np.ascontiguousarray(log_dets))
+
+
+def mixture_log_prob_and_gradient(X, density, gradient=True):
+    """log p(x) and its gradient at every row of X under a :class:`MixtureDensity`.
+
+    With responsibilities ``r_k(x)`` and precisions ``P_k = U_k U_k^T``,
+    ``grad log p(x) = -sum_k r_k(x) P_k (x - mu_k)``; the log-density is the
+    shared :func:`log_gaussian_prob` of the components, combined by the one
+    log-sum-exp.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    density : MixtureDensity
+    gradient : bool, default=True
+        Also compute the gradient.
+
+    Returns
+    -------
+    log_prob : ndarray of shape (n_samples,)
+    grad : ndarray of shape (n_samples, n_features) or None
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgenfund._core.gaussian import (mixture_density,
+    ...                                       mixture_log_prob_and_gradient)
+    >>> density = mixture_density(np.ones(1), np.zeros((1, 2)), np.full(1, 0.5),
+    ...                           "spherical")  # N(0, 4 I)
+    >>> log_prob, grad = mixture_log_prob_and_gradient(np.ones((1, 2)), density)
+    >>> grad
+    array([[-0.25, -0.25]])
+    """
+    means, factors = density.means, density.precisions_cholesky
+    log_prob = (
+        log_gaussian_prob(X, means, factors, "full") + density.log_weights[np.newaxis]
+    )
+    total = log_prob[:, 0] if means.shape[0] == 1 else logsumexp(log_prob, axis=1)
+    if not gradient:
+        return total, None
+    with np.errstate(invalid="ignore"):
+        resp = np.exp(log_prob - total[:, np.newaxis])
+    resp = np.nan_to_num(resp, nan=0.0)  # rows where every component is -inf
+    grad = np.zeros_like(X)
+    for k in range(means.shape[0]):
+        y = (X - means[k]) @ factors[k]
+        grad -= resp[:, k : k + 1] * (y @ factors[k].T)
+    return total, grad

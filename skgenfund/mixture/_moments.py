@@ -31,8 +31,8 @@ import numpy as np
 from ._steps import (
     as_kernel_input,
     covariances_from_scatter,
-    e_step_sums,
-    scatter_sums,
+    e_step_scatter_sums,
+    own_means,
 )
 
 __all__ = [
@@ -40,7 +40,6 @@ __all__ = [
     "chunk_moments",
     "merge_moments",
     "moments_from_parameters",
-    "own_means",
     "parameters_from_moments",
     "reduce_moments",
     "scale_moments",
@@ -52,13 +51,6 @@ _GUARD = 10 * np.finfo(np.float64).eps
 #: their log p(x) under the parameters of the E-step; nk (K,), sums (K, d)
 #: and scatter (kernel layout): the statistics above.
 Moments = namedtuple("Moments", ["weight", "log_likelihood", "nk", "sums", "scatter"])
-
-
-def own_means(nk, sums):
-    """sums / nk per component, 0 for a component with no weight."""
-    means = np.zeros_like(sums)
-    np.divide(sums, nk[:, np.newaxis], out=means, where=nk[:, np.newaxis] > 0)
-    return means
 
 
 def _add_spread(scatter, factor, delta, covariance_type):
@@ -73,7 +65,7 @@ def _add_spread(scatter, factor, delta, covariance_type):
     return scatter + outer
 
 
-def chunk_moments(X, sample_weight, params, covariance_type, resp=None):
+def chunk_moments(X, sample_weight, params, covariance_type, *, log_weights=False):
     """E-step statistics of one piece of data, the scatter at its own means.
 
     Parameters
@@ -83,9 +75,9 @@ def chunk_moments(X, sample_weight, params, covariance_type, resp=None):
     params : tuple (weights, means, precisions_cholesky)
         The parameters of the E-step.
     covariance_type : {"full", "tied", "diag", "spherical"}
-    resp : ndarray of shape (n_samples, n_components), default=None
-        A buffer for the weighted responsibilities (a fit reuses one over its
-        iterations); None allocates it.
+    log_weights : bool, default=False
+        True when ``params[0]`` holds the components' log-weights (the
+        variational E-step's constants, which may lie beyond exp's range).
 
     Returns
     -------
@@ -93,12 +85,18 @@ def chunk_moments(X, sample_weight, params, covariance_type, resp=None):
     """
     X = as_kernel_input(X)
     weights, means, precisions_cholesky = params
-    if resp is None:
-        resp = np.empty((X.shape[0], len(weights)))
-    log_likelihood, nk, sums = e_step_sums(
-        X, sample_weight, weights, means, precisions_cholesky, covariance_type, resp
+    constants = None
+    if log_weights:
+        weights, constants = None, weights
+    log_likelihood, nk, sums, scatter = e_step_scatter_sums(
+        X,
+        sample_weight,
+        weights,
+        means,
+        precisions_cholesky,
+        covariance_type,
+        log_weights=constants,
     )
-    scatter = scatter_sums(X, resp, own_means(nk, sums), covariance_type)
     return Moments(float(sample_weight.sum()), log_likelihood, nk, sums, scatter)
 
 

@@ -17,7 +17,8 @@ four things, and nothing else:
 The E-step's component weights are given either as ``weights`` (EM, through
 :func:`~skgenfund.mixture._steps.e_step_sums`) or as ``log_weights``
 (variational Bayes, whose expected log-weights can lie beyond the range of
-``exp``, through :func:`~skgenfund.mixture._variational_steps.e_step_sums`).
+``exp``), both through
+:func:`~skgenfund.mixture._steps.e_step_scatter_sums`.
 The mixtures then run one straight loop, whatever holds the data.
 """
 
@@ -27,33 +28,18 @@ from sklearn.utils import check_array
 from .._core.validation import check_sample_weight, validate_X
 from . import _dask
 from ._dask import is_dask_array
-from ._moments import Moments, chunk_moments, own_means
-from ._steps import as_kernel_input, scatter_sums
-from ._variational_steps import e_step_sums as log_weight_e_step_sums
+from ._moments import Moments, chunk_moments
+from ._steps import as_kernel_input
 
 __all__ = ["DaskRows", "InMemoryRows", "data_source", "log_weight_chunk_moments"]
 
 
-def log_weight_chunk_moments(X, sample_weight, params, covariance_type, resp=None):
+def log_weight_chunk_moments(X, sample_weight, params, covariance_type):
     """:func:`~skgenfund.mixture._moments.chunk_moments` with log-weights.
 
     ``params`` is (log_weights, means, precisions_cholesky).
     """
-    X = as_kernel_input(X)
-    log_weights, means, precisions_cholesky = params
-    if resp is None:
-        resp = np.empty((X.shape[0], len(log_weights)))
-    log_likelihood, nk, sums = log_weight_e_step_sums(
-        X,
-        sample_weight,
-        log_weights,
-        means,
-        precisions_cholesky,
-        covariance_type,
-        resp,
-    )
-    scatter = scatter_sums(X, resp, own_means(nk, sums), covariance_type)
-    return Moments(float(sample_weight.sum()), log_likelihood, nk, sums, scatter)
+    return chunk_moments(X, sample_weight, params, covariance_type, log_weights=True)
 
 
 def _data_moments_of(X, sample_weight, params, covariance_type):
@@ -83,7 +69,6 @@ class InMemoryRows:
         self.sample_weight = check_sample_weight(sample_weight, X)
         self.X = as_kernel_input(X)
         self.n_samples, self.n_features = self.X.shape
-        self._resp = None  # the responsibilities' buffer, reused by every E-step
 
     def check_rows(self, estimator):
         estimator._check_enough_rows(self.sample_weight)
@@ -103,12 +88,12 @@ class InMemoryRows:
         With ``log_weights=True`` the first entry of ``params`` holds the
         components' log-weights.
         """
-        n_components = len(params[0])
-        if self._resp is None or self._resp.shape[1] != n_components:
-            self._resp = np.empty((self.n_samples, n_components))
-        function = log_weight_chunk_moments if log_weights else chunk_moments
-        return function(
-            self.X, self.sample_weight, params, covariance_type, resp=self._resp
+        return chunk_moments(
+            self.X,
+            self.sample_weight,
+            params,
+            covariance_type,
+            log_weights=log_weights,
         )
 
 

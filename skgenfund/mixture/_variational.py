@@ -11,9 +11,9 @@ from .._core.validation import check_option, validate_X
 from . import _dask
 from ._base import BaseGaussianMixture, blas_single_threaded
 from ._dask import is_dask_array
-from ._moments import own_means, parameters_from_moments
+from ._moments import parameters_from_moments
 from ._source import data_source
-from ._steps import as_kernel_input, estimate_from_responsibilities
+from ._steps import as_kernel_input, estimate_from_responsibilities, own_means
 from ._steps import inference as point_inference
 from ._variational_steps import (
     PRIOR_TYPES,

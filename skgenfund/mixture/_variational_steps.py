@@ -11,8 +11,9 @@ Dirichlet process), term for term:
       log rho_ik = log N(x_i | m_k, (nu_k W_k)^-1) + E[log pi_k]
                    - D/2 log nu_k + 1/2 (E[log |Lambda_k|] - log |W_k| - D / beta_k)
 
-  so the EM E-step kernel runs them unchanged, with these constants in place
-  of its log-weights (:func:`e_step_sums`, :func:`inference`);
+  so the EM E-step runs them unchanged, with these constants in place of its
+  log-weights (``log_weights=`` of :mod:`skgenfund.mixture._steps`'s E-steps,
+  :func:`inference`);
 * M-step. The posterior's parameters are those of the weighted moments of
   the responsibilities, the same ``nk``, means and (regularised) covariances
   as EM's M-step (:func:`skgenfund.mixture._steps.scatter_sums`,
@@ -35,14 +36,12 @@ from .._core.gaussian import (
     log_det_cholesky,
     precisions_from_cholesky,
 )
-from . import _kernels
+from . import _steps
 from ._base import mixture_precision_cholesky
-from ._steps import _kernel_parameters, _partials, _threads_for
 
 __all__ = [
     "PRIOR_TYPES",
     "component_log_offsets",
-    "e_step_sums",
     "expected_log_weights",
     "inference",
     "log_dirichlet_norm",
@@ -121,76 +120,21 @@ def component_log_offsets(params, prior_type, n_features):
     )
 
 
-def _kernel_arguments(log_weights, means, precisions_cholesky, covariance_type):
-    """The EM kernel's arrays, with ``log_weights`` as the component constants."""
-    _, means, factors, log_dets = _kernel_parameters(
-        np.ones(len(log_weights)), means, precisions_cholesky, covariance_type
-    )
-    return np.ascontiguousarray(log_weights, dtype=np.float64), means, factors, log_dets
-
-
-def e_step_sums(
-    X, sample_weight, log_weights, means, precisions_cholesky, covariance_type, out
-):
-    """The EM E-step kernel with component constants ``log_weights``.
-
-    Returns the weighted sum of the rows' log-normalisers, the
-    responsibility totals ``nk`` and first moments; ``out`` receives the
-    responsibilities times the sample weights.
-    """
-    n_samples, n_features = X.shape
-    log_weights, means, factors, log_dets = _kernel_arguments(
-        log_weights, means, precisions_cholesky, covariance_type
-    )
-    nk_part, sx_part, ll_part = _partials(n_samples, len(log_weights), n_features)
-    with _threads_for(X, len(log_weights), covariance_type):
-        _kernels.e_step(
-            X,
-            sample_weight,
-            means,
-            factors,
-            log_weights,
-            log_dets,
-            True,
-            out,
-            np.empty(0),
-            nk_part,
-            sx_part,
-            ll_part,
-        )
-    return float(ll_part.sum()), nk_part.sum(axis=0), sx_part.sum(axis=0)
-
-
 def inference(X, log_weights, means, precisions_cholesky, covariance_type, output):
-    """score_samples, predict or predict_proba with component constants."""
-    n_samples, n_features = X.shape
-    log_weights, means, factors, log_dets = _kernel_arguments(
-        log_weights, means, precisions_cholesky, covariance_type
+    """score_samples, predict or predict_proba with the component constants.
+
+    :func:`skgenfund.mixture._steps.inference` with ``log_weights`` (the EM
+    E-step with these constants in place of log-weights).
+    """
+    return _steps.inference(
+        X,
+        None,
+        means,
+        precisions_cholesky,
+        covariance_type,
+        output,
+        log_weights=log_weights,
     )
-    n_components = len(log_weights)
-    log_resp = np.empty((n_samples, n_components))
-    log_prob_norm = np.empty(n_samples)
-    nk_part, sx_part, ll_part = _partials(n_samples, n_components, n_features)
-    with _threads_for(X, n_components, covariance_type):
-        _kernels.e_step(
-            X,
-            np.empty(0),
-            means,
-            factors,
-            log_weights,
-            log_dets,
-            False,
-            log_resp,
-            log_prob_norm,
-            nk_part,
-            sx_part,
-            ll_part,
-        )
-    if output == "score_samples":
-        return log_prob_norm
-    if output == "predict":
-        return log_resp.argmax(axis=1)
-    return np.exp(log_resp)
 
 
 def _trace_products(precisions_cholesky, covariance_type, scatter):
