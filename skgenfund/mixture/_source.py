@@ -14,11 +14,11 @@ four things, and nothing else:
   fixed tree (:mod:`skgenfund.mixture._dask`);
 * the checks of the rows (:meth:`check_rows`).
 
-The E-step's component weights are given either as ``weights`` (EM, through
-:func:`~skgenfund.mixture._steps.e_step_sums`) or as ``log_weights``
-(variational Bayes, whose expected log-weights can lie beyond the range of
-``exp``), both through
-:func:`~skgenfund.mixture._steps.e_step_scatter_sums`.
+The E-step's component weights are given either as ``weights`` (EM) or as
+``log_weights`` (variational Bayes, whose expected log-weights can lie beyond
+the range of ``exp``), both through
+:func:`~skgenfund.mixture._steps.e_step_scatter_sums` (one pass over the rows
+on the kernel path).
 The mixtures then run one straight loop, whatever holds the data.
 """
 
