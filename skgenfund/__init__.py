@@ -19,7 +19,7 @@ from .metrics import (
     kernel_distance,
     precision_recall,
 )
-from .mixture import EMGaussianMixture
+from .mixture import EMGaussianMixture, VariationalGaussianMixture
 from .sampling import (
     ImportanceSampler,
     MetropolisHastingsSampler,
@@ -58,4 +58,5 @@ __all__ = [
     "rhat",
     "sample_chains",
     "mcse",
+    "VariationalGaussianMixture",
 ]

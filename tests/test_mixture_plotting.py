@@ -10,7 +10,7 @@ import pytest  # noqa: E402
 from sklearn.datasets import load_iris  # noqa: E402
 from sklearn.mixture import BayesianGaussianMixture, GaussianMixture  # noqa: E402
 
-from skgenfund import EMGaussianMixture  # noqa: E402
+from skgenfund import EMGaussianMixture, VariationalGaussianMixture  # noqa: E402
 from skgenfund.plotting import plot_gmm  # noqa: E402
 
 X = load_iris().data
@@ -47,12 +47,24 @@ def test_ellipses_have_the_marginal_covariance_axes(model, covariance_type):
     assert len(ax.collections) == 1  # the scattered data
 
 
-def test_without_data_and_with_switched_off_components():
-    gmm = BayesianGaussianMixture(n_components=6, random_state=0).fit(X[:, :2])
+@pytest.mark.parametrize("model", [BayesianGaussianMixture, VariationalGaussianMixture])
+def test_without_data_and_with_switched_off_components(model):
+    gmm = model(n_components=6, weight_concentration_prior=1e-3, random_state=0).fit(
+        X[:, 2:]
+    )
     ax = plot_gmm(gmm)
     drawn = int(np.sum(gmm.weights_ >= 1e-3))
-    assert 0 < drawn and len(ax.patches) == 2 * drawn
+    switched_off = 6 - drawn
+    assert 0 < drawn and switched_off > 0
+    assert len(ax.patches) == 2 * drawn + switched_off
+    faint = [patch for patch in ax.patches if not patch.get_fill()]
+    assert len(faint) == switched_off
+    assert all(patch.get_linestyle() == "--" for patch in faint)
+    assert all(patch.get_edgecolor()[3] < 0.5 for patch in faint)
+    assert len(ax.lines) == drawn  # means marked for live components only
     assert len(ax.collections) == 0
+    hidden = plot_gmm(gmm, show_switched_off=False, ax=plt.subplots()[1])
+    assert len(hidden.patches) == 2 * drawn
     low, high = ax.get_xlim()
     assert low < gmm.means_[:, 0].min() and high > gmm.means_[:, 0].max()
 

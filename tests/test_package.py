@@ -35,6 +35,7 @@ CONTRACT = [
     "classifier_two_sample_test",
     "SampleScorer",
     "mcse",
+    "VariationalGaussianMixture",
 ]
 
 

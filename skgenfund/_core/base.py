@@ -42,6 +42,15 @@ class MeanLogLikelihoodMixin(DensityMixin):
 class LikelihoodScoreMixin(MeanLogLikelihoodMixin):
     """Mean log-likelihood ``score`` plus ``bic`` and ``aic`` from ``score_samples``."""
 
+    def _criterion_log_likelihood(self, X):
+        """(log L, n_samples): the likelihood that bic and aic penalise.
+
+        ``score_samples``' by default; a model whose ``score_samples`` is not
+        the density of its point estimates overrides it.
+        """
+        n_samples = np.shape(X)[0]
+        return self.score(X) * n_samples, n_samples
+
     def bic(self, X):
         """Bayesian information criterion of the fit on X (lower is better).
 
@@ -55,10 +64,8 @@ class LikelihoodScoreMixin(MeanLogLikelihoodMixin):
         -------
         bic : float
         """
-        n_samples = np.shape(X)[0]
-        return -2.0 * self.score(X) * n_samples + self.n_parameters() * np.log(
-            n_samples
-        )
+        log_likelihood, n_samples = self._criterion_log_likelihood(X)
+        return -2.0 * log_likelihood + self.n_parameters() * np.log(n_samples)
 
     def aic(self, X):
         """Akaike information criterion of the fit on X (lower is better).
@@ -73,5 +80,5 @@ class LikelihoodScoreMixin(MeanLogLikelihoodMixin):
         -------
         aic : float
         """
-        n_samples = np.shape(X)[0]
-        return -2.0 * self.score(X) * n_samples + 2.0 * self.n_parameters()
+        log_likelihood, _ = self._criterion_log_likelihood(X)
+        return -2.0 * log_likelihood + 2.0 * self.n_parameters()

@@ -1,5 +1,6 @@
-"""Gaussian mixtures fitted by the EM algorithm, with Numba E- and M-step kernels."""
+"""Gaussian mixtures fitted by EM and by variational Bayes, on shared Numba kernels."""
 
 from ._em import EMGaussianMixture
+from ._variational import VariationalGaussianMixture
 
-__all__ = ["EMGaussianMixture"]
+__all__ = ["EMGaussianMixture", "VariationalGaussianMixture"]

@@ -188,7 +188,7 @@ def _check_chunk(X, sample_weight, index):
 
 
 # ------------------------------------------------------------------- fitting
-def _chunk_task(X, sample_weight, params, covariance_type, check, index):
+def _chunk_task(X, sample_weight, params, covariance_type, check, index, function):
     X = np.asarray(X)
     if sample_weight is None:
         sample_weight = np.ones(X.shape[0])
@@ -196,10 +196,12 @@ def _chunk_task(X, sample_weight, params, covariance_type, check, index):
     if check:
         _check_chunk(X, sample_weight, index)
     with task_threads():
-        return chunk_moments(X, sample_weight, params, covariance_type)
+        return function(X, sample_weight, params, covariance_type)
 
 
-def dask_moments(X, sample_weight, params, covariance_type, *, check=False):
+def dask_moments(
+    X, sample_weight, params, covariance_type, *, check=False, chunk_function=None
+):
     """E-step statistics of a whole dask array, merged in a fixed tree.
 
     Parameters
@@ -211,6 +213,10 @@ def dask_moments(X, sample_weight, params, covariance_type, *, check=False):
     check : bool, default=False
         Check every chunk for NaN, infinity and negative weights (the first
         pass over the data does).
+    chunk_function : callable, default=None
+        ``chunk_function(X, sample_weight, params, covariance_type)`` -> the
+        Moments of one chunk; None is
+        :func:`~skgenfund.mixture._moments.chunk_moments`.
 
     Returns
     -------
@@ -220,6 +226,7 @@ def dask_moments(X, sample_weight, params, covariance_type, *, check=False):
     """
     import dask
 
+    function = chunk_moments if chunk_function is None else chunk_function
     blocks = X.to_delayed().ravel()
     weights = (
         [None] * len(blocks)
@@ -229,7 +236,7 @@ def dask_moments(X, sample_weight, params, covariance_type, *, check=False):
     shared = dask.delayed(tuple(params), pure=True)
     task = dask.delayed(_chunk_task, pure=True)
     pieces = [
-        task(block, weight, shared, covariance_type, check, index)
+        task(block, weight, shared, covariance_type, check, index, function)
         for index, (block, weight) in enumerate(zip(blocks, weights))
     ]
     merge = dask.delayed(reduce_moments, pure=True)
@@ -269,15 +276,15 @@ def initial_sample(X, sample_weight, random_state, n_rows):
 
 
 # ----------------------------------------------------------------- inference
-def _block_inference(X, params, covariance_type, method):
+def _block_inference(X, params, covariance_type, method, function):
     X = as_kernel_input(np.asarray(X))
     if not np.all(np.isfinite(X)):
         raise ValueError("Input X contains NaN or infinity.")
     with task_threads():
-        return inference(X, *params, covariance_type, method)
+        return function(X, *params, covariance_type, method)
 
 
-def lazy_inference(X, params, covariance_type, output):
+def lazy_inference(X, params, covariance_type, output, inference_function=None):
     """``score_samples``, ``predict`` or ``predict_proba`` of X as a lazy dask array.
 
     Parameters
@@ -286,13 +293,19 @@ def lazy_inference(X, params, covariance_type, output):
     params : tuple (weights, means, precisions_cholesky)
     covariance_type : str
     output : {"score_samples", "predict", "predict_proba"}
+    inference_function : callable, default=None
+        ``inference_function(X, *params, covariance_type, output)`` for one
+        block; None is :func:`skgenfund.mixture._steps.inference`.
 
     Returns
     -------
     result : dask array, chunked as the rows of X
     """
     # (not "output": blockwise has an argument of that name)
-    kwargs = dict(params=params, covariance_type=covariance_type, method=output)
+    function = inference if inference_function is None else inference_function
+    kwargs = dict(
+        params=params, covariance_type=covariance_type, method=output, function=function
+    )
     if output == "predict_proba":
         n_components = len(params[0])
         return X.map_blocks(

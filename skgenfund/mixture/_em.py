@@ -1,82 +1,44 @@
 """Gaussian mixture fitted by expectation-maximisation, a drop-in for scikit-learn's."""
 
-import numbers
-import warnings
-from time import time
-
 import numpy as np
-from sklearn.base import BaseEstimator
-from sklearn.cluster import KMeans, kmeans_plusplus
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
 
-from .._core.base import LikelihoodScoreMixin
 from .._core.gaussian import (
-    COVARIANCE_TYPES,
-    compute_precision_cholesky,
     covariances_from_cholesky,
     mixture_density,
-    n_gaussian_parameters,
     precision_cholesky_from_precisions,
     precisions_from_cholesky,
-    sample_gaussian,
 )
 from .._core.validation import (
-    check_n_samples,
-    check_option,
-    check_positive_int,
     check_random_state,
-    check_sample_weight,
     validate_X,
 )
 from . import _dask, _missing
+from ._base import (
+    BaseGaussianMixture,
+    blas_single_threaded,
+    check_non_negative_real,
+    mixture_precision_cholesky,
+)
 from ._dask import is_dask_array
 from ._moments import (
-    chunk_moments,
     merge_moments,
     moments_from_parameters,
     parameters_from_moments,
     scale_moments,
 )
+from ._source import data_source
 from ._steps import (
     as_kernel_input,
-    em_step,
     estimate_from_responsibilities,
     inference,
 )
 
-INIT_PARAMS = ("kmeans", "k-means++", "random", "random_from_data")
-
-_THREADPOOLS = []
+_PARAMETER_LABELS = {"weights_init": "weights", "means_init": "means"}
 
 
-def _blas_single_threaded():
-    """Context limiting BLAS to one thread while the Numba kernels run.
-
-    The only BLAS work of EM is on (d, d) matrices (Cholesky factors), far too
-    small for threads; idle BLAS threads spinning next to the kernels' threads
-    slow a small fit down by orders of magnitude on a busy machine.
-    """
-    if not _THREADPOOLS:
-        from threadpoolctl import ThreadpoolController
-
-        _THREADPOOLS.append(ThreadpoolController())
-    return _THREADPOOLS[0].limit(limits=1, user_api="blas")
-
-
-def _check_non_negative_real(name, value):
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Real)
-        or not np.isfinite(value)
-        or value < 0
-    ):
-        raise ValueError(f"{name} must be a finite float >= 0; got {value!r}.")
-    return float(value)
-
-
-def _as_parameter_array(name, value, shape):
+def _as_parameter_array(name, value, shape, label=None):
     """A user-given initial parameter as a finite float64 array of ``shape``."""
     array = check_array(
         value,
@@ -88,20 +50,29 @@ def _as_parameter_array(name, value, shape):
         input_name=name,
     )
     if array.shape != shape:
-        raise ValueError(f"{name} must have shape {shape}; got {array.shape}.")
+        label = label or _PARAMETER_LABELS[name]
+        raise ValueError(
+            f"The parameter '{label}' should have the shape of {shape}, but got "
+            f"{array.shape}: pass {name} of shape {shape}."
+        )
     return array
 
 
 def _check_weights_init(weights, n_components):
+    given = np.asarray(weights)
+    # scikit-learn's tolerance: a float32 sum is exact to about 1e-7 only
+    atol = 1e-6 if given.dtype == np.float32 else 1e-8
     weights = _as_parameter_array("weights_init", weights, (n_components,))
     if np.any(weights < 0.0) or np.any(weights > 1.0):
         raise ValueError(
-            "weights_init must lie in [0, 1]; got values from "
-            f"{weights.min():.5g} to {weights.max():.5g}."
+            "The parameter 'weights' should be in the range [0, 1], but got min "
+            f"value {weights.min():.5f}, max value {weights.max():.5f} "
+            "(weights_init)."
         )
-    if not np.isclose(weights.sum(), 1.0, rtol=0.0, atol=1e-8):
+    if not np.isclose(weights.sum(), 1.0, rtol=0.0, atol=atol):
         raise ValueError(
-            f"weights_init must sum to 1; got sum(weights_init) = {weights.sum():.8g}."
+            "The parameter 'weights' should be normalized, but got sum(weights) "
+            f"= {weights.sum():.5f}: weights_init must sum to 1."
         )
     return weights
 
@@ -113,29 +84,32 @@ def _check_precisions_init(precisions, covariance_type, n_components, n_features
         "diag": (n_components, n_features),
         "spherical": (n_components,),
     }
+    label = f"{covariance_type} precision"
     precisions = _as_parameter_array(
-        "precisions_init", precisions, shapes[covariance_type]
+        "precisions_init", precisions, shapes[covariance_type], label=label
     )
     if covariance_type in ("full", "tied"):
         matrices = precisions.reshape(-1, n_features, n_features)
         if not np.allclose(matrices, matrices.transpose(0, 2, 1)):
             raise ValueError(
-                f"precisions_init ({covariance_type!r}) must hold symmetric matrices."
+                f"'{label}' should be symmetric, positive-definite: "
+                "precisions_init must hold symmetric matrices."
             )
     elif np.any(precisions <= 0.0):
         raise ValueError(
-            f"precisions_init ({covariance_type!r}) must be positive; got a "
-            f"minimum of {precisions.min():.5g}."
+            f"'{label}' should be positive; precisions_init has a minimum of "
+            f"{precisions.min():.5g}."
         )
     try:
         return precision_cholesky_from_precisions(precisions, covariance_type)
     except ValueError as exc:
         raise ValueError(
-            f"precisions_init ({covariance_type!r}) must be positive definite: {exc}"
+            f"'{label}' should be symmetric, positive-definite: precisions_init "
+            f"must be positive definite ({exc})"
         ) from exc
 
 
-class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
+class EMGaussianMixture(BaseGaussianMixture):
     """Gaussian mixture model fitted by the EM algorithm, with Numba kernels.
 
     A drop-in replacement for :class:`sklearn.mixture.GaussianMixture`: the
@@ -151,8 +125,8 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
     an integer weight is the same as repeating the row), ``sample`` accepts a
     ``random_state``, float32 data are not copied to float64 (see Notes),
     ``fit`` and the inference methods accept dask arrays (data larger than
-    memory, on a cluster), and ``partial_fit`` runs online EM on a stream of
-    mini-batches.
+    memory, on a cluster), ``partial_fit`` runs online EM on a stream of
+    mini-batches, and :meth:`icl` is BIC plus the responsibilities' entropy.
 
     Parameters
     ----------
@@ -379,27 +353,14 @@ class EMGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ checks
     def _check_parameters(self):
-        check_positive_int("n_components", self.n_components)
-        check_option("covariance_type", self.covariance_type, COVARIANCE_TYPES)
-        _check_non_negative_real("tol", self.tol)
-        _check_non_negative_real("reg_covar", self.reg_covar)
-        check_positive_int("max_iter", self.max_iter, minimum=0)
-        check_positive_int("n_init", self.n_init)
-        check_option("init_params", self.init_params, INIT_PARAMS)
-        if not isinstance(self.verbose, bool | np.bool_):
-            check_positive_int("verbose", self.verbose, minimum=0)
-        check_positive_int("verbose_interval", self.verbose_interval)
-        if not isinstance(self.warm_start, bool | np.bool_):
-            raise ValueError(
-                f"warm_start must be True or False; got {self.warm_start!r}."
-            )
-        decay = _check_non_negative_real("learning_decay", self.learning_decay)
+        self._check_common_parameters()
+        decay = check_non_negative_real("learning_decay", self.learning_decay)
         if not 0.5 < decay <= 1.0:
             raise ValueError(
                 "learning_decay must lie in (0.5, 1] (the step sizes of online EM "
                 f"must sum to infinity and their squares must not); got {decay!r}."
             )
-        _check_non_negative_real("learning_offset", self.learning_offset)
+        check_non_negative_real("learning_offset", self.learning_offset)
         _missing.check_nan_policy(self.nan_policy)
 
     def __sklearn_tags__(self):
@@ -448,7 +409,7 @@ default=None
         self : EMGaussianMixture
             The fitted mixture.
         """
-        with _blas_single_threaded():
+        with blas_single_threaded():
             self._fit(X, sample_weight)
         return self
 
@@ -470,7 +431,7 @@ default=None
             Component labels, the same as ``fit(X).predict(X)`` (a lazy dask
             array when X is a dask array).
         """
-        with _blas_single_threaded():
+        with blas_single_threaded():
             X = self._fit(X, sample_weight)
         return self._inference(X, "predict")
 
@@ -511,50 +472,26 @@ default=None
             was given, ``lower_bounds_`` holds one per mini-batch, and
             ``converged_`` is False (online EM has no stopping rule).
         """
-        with _blas_single_threaded():
+        with blas_single_threaded():
             self._partial_fit(X, sample_weight)
         return self
 
     def _partial_fit(self, X, sample_weight):
         self._check_parameters()
         first = not self.__sklearn_is_fitted__()
-        if is_dask_array(X):
-            _missing.check_not_dask(self)
-            X = _dask.check_dask_X(self, X, reset=first, min_samples=1)
-            dask_weight = _dask.dask_sample_weight(sample_weight, X)
-
-            def batch_moments(params):
-                return _dask.dask_moments(
-                    X, dask_weight, params, self.covariance_type, check=True
-                )
-
-            def initialize(random_state, initial):
-                return self._initialize_on_chunks(
-                    X, dask_weight, random_state, initial, []
-                )
-
-        else:
-            X = as_kernel_input(_missing.validate_with_nan(self, X, reset=first))
-            weights = check_sample_weight(sample_weight, X)
-
-            def batch_moments(params):
-                return chunk_moments(X, weights, params, self.covariance_type)
-
-            def initialize(random_state, initial):
-                self._check_enough_rows(weights)
-                return self._initialize(X, weights, random_state, initial)
-
-            if _missing.has_missing(X):
-                initialize, batch_moments = _missing.online_source(self, X, weights)
-
+        source = data_source(self, X, sample_weight, reset=first, min_samples=1)
         if first:
-            initial = self._check_initial_parameters(X.shape[1])
+            source.check_rows(self)
+            initial = self._check_initial_parameters(source.n_features)
             random_state = check_random_state(self.random_state)
-            self._set_parameters(initialize(random_state, initial))
+            self._set_parameters(self._initialize(source, random_state, initial))
             self.n_steps_ = 0
         step = getattr(self, "n_steps_", 0) + 1
         gamma = (step + self.learning_offset) ** -self.learning_decay
-        batch = batch_moments((self.weights_, self.means_, self.precisions_cholesky_))
+        batch = source.moments(
+            (self.weights_, self.means_, self.precisions_cholesky_),
+            self.covariance_type,
+        )
         if batch.weight <= 0:
             raise ValueError(
                 "sample_weight is zero for every row of the mini-batch; at least "
@@ -582,211 +519,47 @@ default=None
         self.converged_ = False
 
     def _fit(self, X, sample_weight):
+        """EM on the rows of X, in memory or in a dask array: one loop for both."""
         self._check_parameters()
-        if is_dask_array(X):
-            X, initialize, iterate = self._dask_source(X, sample_weight)
-        else:
-            X, initialize, iterate = self._in_memory_source(X, sample_weight)
-        n_features = X.shape[1]
-        initial = self._check_initial_parameters(n_features)
+        source = data_source(self, X, sample_weight)
+        source.check_rows(self)
+        initial = self._check_initial_parameters(source.n_features)
 
-        do_init = not (self.warm_start and hasattr(self, "converged_"))
-        if not do_init and self.means_.shape[1] != n_features:
-            raise ValueError(
-                f"warm_start continues a fit on {self.means_.shape[1]} features but "
-                f"X has {n_features}; refit with warm_start=False."
-            )
-        n_init = self.n_init if do_init else 1
-        random_state = check_random_state(self.random_state)
-
-        max_lower_bound = -np.inf
-        best_params, best_n_iter, best_lower_bounds = None, 0, []
-        converged_best = False
-        for init in range(n_init):
-            self._print_verbose_msg_init_beg(init)
-            if do_init:
-                params = initialize(random_state, initial)
-            else:
-                params = (
-                    self.weights_,
-                    self.means_,
-                    self.covariances_,
-                    self.precisions_cholesky_,
-                )
-            lower_bound = -np.inf if do_init else self.lower_bound_
-            current_lower_bounds = []
-            if self.max_iter == 0:
-                best_params, best_n_iter = params, 0
-                continue
-            converged = False
-            for n_iter in range(1, self.max_iter + 1):
-                previous = lower_bound
-                lower_bound, params = iterate(params)
-                current_lower_bounds.append(lower_bound)
-                change = lower_bound - previous
-                self._print_verbose_msg_iter_end(n_iter, change)
-                if abs(change) < self.tol:
-                    converged = True
-                    break
-            self._print_verbose_msg_init_end(lower_bound, converged)
-            if lower_bound > max_lower_bound or max_lower_bound == -np.inf:
-                max_lower_bound = lower_bound
-                best_params, best_n_iter = params, n_iter
-                best_lower_bounds = current_lower_bounds
-                converged_best = converged
-
-        self.converged_ = converged_best
-        if not self.converged_ and self.max_iter > 0:
-            warnings.warn(
-                "Best performing initialization did not converge. Try different "
-                "init parameters, or increase max_iter, tol, or check for "
-                "degenerate data.",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
-        self._set_parameters(best_params)
-        self.n_iter_ = best_n_iter
-        self.lower_bound_ = max_lower_bound
-        self.lower_bounds_ = best_lower_bounds
-        self.n_steps_ = 0
-        return X
-
-    def _check_enough_rows(self, sample_weight):
-        """Every component needs a row of positive weight, and EM two rows."""
-        n_samples = len(sample_weight)
-        n_weighted = int(np.count_nonzero(sample_weight))
-        if n_weighted < self.n_components:
-            rows = "rows" if n_weighted == n_samples else "rows of positive weight"
-            raise ValueError(
-                f"n_components={self.n_components} exceeds the number of {rows} "
-                f"({n_weighted}): each component needs at least one data point. "
-                "Lower n_components or pass more data."
-            )
-        check_n_samples(n_weighted, 2, what="fitting a mixture")
-
-    def _in_memory_source(self, X, sample_weight):
-        """Validated X and the ``initialize`` and ``iterate`` steps of EM on it."""
-        X = _missing.validate_with_nan(self, X, reset=True, min_samples=2)
-        sample_weight = check_sample_weight(sample_weight, X)
-        self._check_enough_rows(sample_weight)
-        if _missing.has_missing(X):
-            return X, *_missing.em_source(self, X, sample_weight)
-        X = as_kernel_input(X)
-        resp = np.empty((X.shape[0], self.n_components))
-
-        def initialize(random_state, initial):
-            return self._initialize(X, sample_weight, random_state, initial)
-
-        def iterate(params):
-            return self._em_iteration(X, sample_weight, params, resp)
-
-        return X, initialize, iterate
-
-    def _dask_source(self, X, sample_weight):
-        """The same for a dask array: chunk-wise EM, initialised on a sample."""
-        _missing.check_not_dask(self)
-        X = _dask.check_dask_X(self, X, reset=True, min_samples=2)
-        if X.shape[0] < self.n_components:
-            raise ValueError(
-                f"n_components={self.n_components} exceeds the number of rows "
-                f"({X.shape[0]}): each component needs at least one data point. "
-                "Lower n_components or pass more data."
-            )
-        sample_weight = _dask.dask_sample_weight(sample_weight, X)
-        sample = []
-        passes = []
-
-        def initialize(random_state, initial):
-            return self._initialize_on_chunks(
-                X, sample_weight, random_state, initial, sample
-            )
+        def initialize(random_state):
+            return self._initialize(source, random_state, initial)
 
         def iterate(params):
             weights, means, _, precisions_cholesky = params
-            moments = _dask.dask_moments(
-                X,
-                sample_weight,
-                (weights, means, precisions_cholesky),
-                self.covariance_type,
-                check=not passes,
+            moments = source.moments(
+                (weights, means, precisions_cholesky), self.covariance_type
             )
-            passes.append(1)
-            if moments.weight <= 0:
-                raise ValueError(
-                    "sample_weight is zero for every row; at least one row needs "
-                    "a positive weight."
-                )
             return moments.log_likelihood / moments.weight, self._m_step(moments)
 
-        return X, initialize, iterate
-
-    def _initialize_on_chunks(self, X, sample_weight, random_state, initial, sample):
-        """:meth:`_initialize` on a random sample of the chunks of a dask array.
-
-        The sample is drawn into the list ``sample`` when it is empty (so
-        that the ``n_init`` initialisations of a fit share it), and not at
-        all when every initial parameter is given.
-        """
-        if all(value is not None for value in initial):
-            return self._initialize(None, None, random_state, initial)
-        if not sample:
-            n_rows = max(_dask.INIT_SAMPLE_ROWS, 100 * self.n_components)
-            X_sample, weights = _dask.initial_sample(
-                X, sample_weight, random_state, n_rows
-            )
-            X_sample = as_kernel_input(check_array(X_sample, input_name="X"))
-            weights = check_sample_weight(weights, X_sample)
-            self._check_enough_rows(weights)
-            sample.extend([X_sample, weights])
-        return self._initialize(*sample, random_state, initial)
+        self._fit_loop(source.n_features, initialize, iterate)
+        self.n_steps_ = 0
+        return source.X
 
     def _m_step(self, moments):
         """Parameters (weights, means, covariances, precision factors) from moments."""
         weights, means, covariances = parameters_from_moments(
             moments, self.reg_covar, self.covariance_type
         )
-        precisions_cholesky = compute_precision_cholesky(
+        precisions_cholesky = mixture_precision_cholesky(
             covariances, self.covariance_type
         )
         return weights, means, covariances, precisions_cholesky
 
-    def _initial_responsibilities(self, X, sample_weight, random_state):
-        """The (n_samples, K) responsibilities ``init_params`` starts EM from."""
-        n_samples = X.shape[0]
-        K = self.n_components
-        weighted = not np.all(sample_weight == 1.0)
-        fit_weight = sample_weight if weighted else None
-        if self.init_params == "kmeans":
-            labels = (
-                KMeans(n_clusters=K, n_init=1, random_state=random_state)
-                .fit(X, sample_weight=fit_weight)
-                .labels_
-            )
-            resp = np.zeros((n_samples, K))
-            resp[np.arange(n_samples), labels] = 1.0
-        elif self.init_params == "random":
-            resp = random_state.uniform(size=(n_samples, K))
-            resp /= resp.sum(axis=1)[:, np.newaxis]
-        elif self.init_params == "random_from_data":
-            probabilities = sample_weight / sample_weight.sum() if weighted else None
-            indices = random_state.choice(
-                n_samples, size=K, replace=False, p=probabilities
-            )
-            resp = np.zeros((n_samples, K))
-            resp[indices, np.arange(K)] = 1.0
-        else:
-            _, indices = kmeans_plusplus(
-                X, K, random_state=random_state, sample_weight=fit_weight
-            )
-            resp = np.zeros((n_samples, K))
-            resp[indices, np.arange(K)] = 1.0
-        return resp
+    def _initialize(self, source, random_state, initial):
+        """Initial (weights, means, covariances, precisions_cholesky).
 
-    def _initialize(self, X, sample_weight, random_state, initial):
-        """Initial (weights, means, covariances, precisions_cholesky)."""
+        The rows ``init_params`` sees come from the data source (all rows in
+        memory, a sample of chunks of a dask array), and only when some
+        initial parameter is not given.
+        """
         weights, means, precisions_cholesky = initial
         covariances = None
         if weights is None or means is None or precisions_cholesky is None:
+            X, sample_weight = source.initial_rows(self, random_state)
             resp = self._initial_responsibilities(X, sample_weight, random_state)
             nk, est_means, covariances = estimate_from_responsibilities(
                 X,
@@ -799,7 +572,7 @@ default=None
             if means is None:
                 means = est_means
         if precisions_cholesky is None:
-            precisions_cholesky = compute_precision_cholesky(
+            precisions_cholesky = mixture_precision_cholesky(
                 covariances, self.covariance_type
             )
         else:
@@ -808,24 +581,13 @@ default=None
             )
         return weights, means, covariances, precisions_cholesky
 
-    def _em_iteration(self, X, sample_weight, params, resp):
-        """One E-step and M-step: the E-step's lower bound and the new parameters."""
-        weights, means, _, precisions_cholesky = params
-        lower_bound, nk, means, covariances = em_step(
-            X,
-            sample_weight,
-            weights,
-            means,
-            precisions_cholesky,
-            self.covariance_type,
-            resp,
-            self.reg_covar,
+    def _get_parameters(self):
+        return (
+            self.weights_,
+            self.means_,
+            self.covariances_,
+            self.precisions_cholesky_,
         )
-        weights = nk / nk.sum()
-        precisions_cholesky = compute_precision_cholesky(
-            covariances, self.covariance_type
-        )
-        return lower_bound, (weights, means, covariances, precisions_cholesky)
 
     def _set_parameters(self, params):
         (
@@ -838,43 +600,7 @@ default=None
             self.precisions_cholesky_, self.covariance_type
         )
 
-    # -------------------------------------------------------------- verbosity
-    def _print_verbose_msg_init_beg(self, n_init):
-        if self.verbose >= 1:
-            print(f"Initialization {n_init}")
-        if self.verbose >= 2:
-            self._init_prev_time = time()
-            self._iter_prev_time = self._init_prev_time
-
-    def _print_verbose_msg_iter_end(self, n_iter, diff_ll):
-        if n_iter % self.verbose_interval == 0:
-            if self.verbose == 1:
-                print(f"  Iteration {n_iter}")
-            elif self.verbose >= 2:
-                cur_time = time()
-                print(
-                    f"  Iteration {n_iter}\t time lapse "
-                    f"{cur_time - self._iter_prev_time:.5f}s\t ll change "
-                    f"{diff_ll:.5f}"
-                )
-                self._iter_prev_time = cur_time
-
-    def _print_verbose_msg_init_end(self, lower_bound, converged):
-        message = "converged" if converged else "did not converge"
-        if self.verbose == 1:
-            print(f"Initialization {message}.")
-        elif self.verbose >= 2:
-            elapsed = time() - self._init_prev_time
-            print(
-                f"Initialization {message}. time lapse {elapsed:.5f}s\t lower "
-                f"bound {lower_bound:.5f}."
-            )
-
     # -------------------------------------------------------------- inference
-    def __sklearn_is_fitted__(self):
-        # not n_features_in_, which a fit that failed on bad input has set
-        return hasattr(self, "precisions_cholesky_")
-
     def _inference(self, X, output):
         """score_samples, predict or predict_proba (lazy for a dask array)."""
         check_is_fitted(self)
@@ -978,62 +704,6 @@ default=None
             self.covariance_type,
             method,
             random_state,
-        )
-
-    def sample(self, n_samples=1, random_state=None):
-        """Draw samples from the fitted mixture.
-
-        The number of draws per component is multinomial with the mixture
-        weights; rows are grouped by component, as in scikit-learn.
-
-        Parameters
-        ----------
-        n_samples : int, default=1
-            Number of samples.
-        random_state : int, RandomState instance or None, default=None
-            Seed or generator of the draws; None uses the estimator's
-            ``random_state`` (scikit-learn's behaviour, so that the same
-            settings give the same samples).
-
-        Returns
-        -------
-        X : ndarray of shape (n_samples, n_features)
-            The samples.
-        y : ndarray of shape (n_samples,)
-            The component each sample was drawn from.
-        """
-        check_is_fitted(self)
-        n_samples = check_positive_int("n_samples", n_samples)
-        rng = check_random_state(
-            self.random_state if random_state is None else random_state
-        )
-        counts = rng.multinomial(n_samples, self.weights_)
-        covariances = (
-            [self.covariances_] * self.n_components
-            if self.covariance_type == "tied"
-            else self.covariances_
-        )
-        X = np.vstack(
-            [
-                sample_gaussian(rng, mean, covariance, self.covariance_type, count)
-                for mean, covariance, count in zip(self.means_, covariances, counts)
-            ]
-        )
-        y = np.repeat(np.arange(self.n_components, dtype=np.int64), counts)
-        return X.astype(np.float64, copy=False), y
-
-    def n_parameters(self):
-        """Number of free parameters: weights (K - 1), means and covariances.
-
-        Returns
-        -------
-        n_parameters : int
-            ``K (2 d + 1) - 1`` for "diag", for example.
-        """
-        check_is_fitted(self)
-        n_features = self.means_.shape[1]
-        return n_gaussian_parameters(
-            self.n_components, n_features, self.covariance_type
         )
 
     def _mixture_density(self):

@@ -52,13 +52,11 @@ __all__ = [
     "MissingRows",
     "check_nan_policy",
     "check_not_dask",
-    "em_source",
     "fit_gaussian",
     "has_missing",
     "impute",
     "missing_inference",
     "missing_moments",
-    "online_source",
     "validate_with_nan",
 ]
 
@@ -672,53 +670,6 @@ class MissingRows:
         return missing_moments(
             self.patterns, (weights, means, covariances), covariance_type
         )
-
-
-def em_source(estimator, X, sample_weight):
-    """The ``initialize`` and ``iterate`` steps of mixture EM on X with NaN.
-
-    The initialisation (``init_params``, or the given initial parameters)
-    runs on X with each missing entry replaced by its column's observed
-    mean (:class:`MissingRows`); EM then runs over the missing entries.
-
-    Returns
-    -------
-    initialize, iterate : callables, as the estimator's other data sources.
-    """
-    rows = MissingRows(X, sample_weight)
-    rows.check_rows(estimator)
-
-    def initialize(random_state, initial):
-        if all(value is not None for value in initial):
-            return estimator._initialize(None, None, random_state, initial)
-        return estimator._initialize(*rows.initial_rows(), random_state, initial)
-
-    def iterate(params):
-        weights, means, _, precisions_cholesky = params
-        moments = rows.moments(
-            (weights, means, precisions_cholesky), estimator.covariance_type
-        )
-        return moments.log_likelihood / moments.weight, estimator._m_step(moments)
-
-    return initialize, iterate
-
-
-def online_source(estimator, X, sample_weight):
-    """The ``initialize`` and ``batch_moments`` steps of online EM on a batch with NaN.
-
-    The first mini-batch initialises the mixture from its mean-imputed rows;
-    every mini-batch's statistics are those of EM over its missing entries.
-    """
-    rows = MissingRows(X, sample_weight)
-
-    def initialize(random_state, initial):
-        rows.check_rows(estimator)
-        return estimator._initialize(*rows.initial_rows(), random_state, initial)
-
-    def batch_moments(params):
-        return rows.moments(params, estimator.covariance_type)
-
-    return initialize, batch_moments
 
 
 def fit_gaussian(X, sample_weight, covariance_type, reg_covar):

@@ -65,7 +65,7 @@ def _add_spread(scatter, factor, delta, covariance_type):
     return scatter + outer
 
 
-def chunk_moments(X, sample_weight, params, covariance_type):
+def chunk_moments(X, sample_weight, params, covariance_type, *, log_weights=False):
     """E-step statistics of one piece of data, the scatter at its own means.
 
     Parameters
@@ -75,14 +75,27 @@ def chunk_moments(X, sample_weight, params, covariance_type):
     params : tuple (weights, means, precisions_cholesky)
         The parameters of the E-step.
     covariance_type : {"full", "tied", "diag", "spherical"}
+    log_weights : bool, default=False
+        True when ``params[0]`` holds the components' log-weights (the
+        variational E-step's constants, which may lie beyond exp's range).
 
     Returns
     -------
     moments : Moments
     """
     X = as_kernel_input(X)
+    weights, means, precisions_cholesky = params
+    constants = None
+    if log_weights:
+        weights, constants = None, weights
     log_likelihood, nk, sums, scatter = e_step_scatter_sums(
-        X, sample_weight, *params, covariance_type
+        X,
+        sample_weight,
+        weights,
+        means,
+        precisions_cholesky,
+        covariance_type,
+        log_weights=constants,
     )
     return Moments(float(sample_weight.sum()), log_likelihood, nk, sums, scatter)
 

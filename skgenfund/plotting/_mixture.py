@@ -41,12 +41,16 @@ def plot_gmm(
     show_means=True,
     annotate_weights=True,
     min_weight=1e-3,
+    show_switched_off=True,
 ):
     """Draw a fitted Gaussian mixture's components as covariance ellipses.
 
     Each component k is drawn as the ellipses ``{x : (x - mu_k)^T S_k^{-1}
     (x - mu_k) = c^2}`` for each ``c`` in ``n_std``, shaded more strongly
-    the larger its weight. With more than two features the plot shows the
+    the larger its weight. Components lighter than ``min_weight``, the ones a
+    Bayesian mixture switched off, are drawn faintly: one dashed, unfilled
+    outline at the largest radius, without mean or label. With more than two
+    features the plot shows the
     mixture's marginal on ``features`` (a Gaussian's marginal keeps the
     matching entries of its mean and covariance). ``X``, when given, is
     scattered underneath, coloured by the component ``gmm.predict`` gives it.
@@ -56,6 +60,7 @@ def plot_gmm(
     gmm : fitted Gaussian mixture
         Any model with ``means_`` and ``covariances_`` (and optionally
         ``covariance_type`` and ``weights_``): :class:`~skgenfund.EMGaussianMixture`,
+        :class:`~skgenfund.VariationalGaussianMixture`,
         :class:`sklearn.mixture.GaussianMixture`,
         :class:`sklearn.mixture.BayesianGaussianMixture`; all four covariance
         types.
@@ -73,8 +78,11 @@ def plot_gmm(
         Write each component's weight next to its mean (when the model has
         ``weights_``).
     min_weight : float, default=1e-3
-        Components lighter than this are not drawn (a Bayesian mixture
-        switches unneeded components off by giving them almost no weight).
+        Components lighter than this count as switched off (a Bayesian
+        mixture switches unneeded components off by giving them almost no
+        weight) and are drawn faintly.
+    show_switched_off : bool, default=True
+        Draw the switched-off components (faintly); False leaves them out.
 
     Returns
     -------
@@ -133,11 +141,27 @@ def plot_gmm(
 
     top = np.max(weights) if weights is not None else 1.0
     for k in range(n_components):
-        if weights is not None and weights[k] < min_weight:
+        switched_off = weights is not None and weights[k] < min_weight
+        if switched_off and not show_switched_off:
             continue
         eigenvalues, eigenvectors = np.linalg.eigh(covariances[k])
         eigenvalues = np.clip(eigenvalues, 0.0, None)
         angle = np.degrees(np.arctan2(eigenvectors[1, -1], eigenvectors[0, -1]))
+        if switched_off:
+            width, height = 2.0 * max(n_std) * np.sqrt(eigenvalues[::-1])
+            ax.add_patch(
+                Ellipse(
+                    means[k],
+                    width,
+                    height,
+                    angle=angle,
+                    fill=False,
+                    edgecolor=to_rgba(colors[k], 0.35),
+                    linestyle="--",
+                    linewidth=1.0,
+                )
+            )
+            continue
         shade = 0.12 + 0.25 * (weights[k] / top if weights is not None else 1.0)
         for radius in sorted(n_std, reverse=True):
             width, height = 2.0 * radius * np.sqrt(eigenvalues[::-1])
