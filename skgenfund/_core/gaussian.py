@@ -262,7 +262,7 @@ def log_mahalanobis(X, density):
     >>> import numpy as np
     >>> from skgenfund._core.gaussian import log_mahalanobis, mixture_density
     >>> density = mixture_density(np.ones(1), np.zeros((1, 1)), np.ones(1), "spherical")
-    >>> float(log_mahalanobis(np.array([[1e200]]), density)[0]) / np.log(10)
+    >>> float(log_mahalanobis(np.array([[1e200]]), density)[0] / np.log(10))
     400.0
     """
     best = np.full(X.shape[0], np.inf)
