@@ -22,6 +22,7 @@ from .._core.gaussian import (
     precisions_from_cholesky,
     sample_gaussian,
 )
+from .._core.threads import compiled_section
 from .._core.validation import (
     check_n_samples,
     check_option,
@@ -48,22 +49,6 @@ from ._steps import (
 )
 
 INIT_PARAMS = ("kmeans", "k-means++", "random", "random_from_data")
-
-_THREADPOOLS = []
-
-
-def _blas_single_threaded():
-    """Context limiting BLAS to one thread while the Numba kernels run.
-
-    The only BLAS work of EM is on (d, d) matrices (Cholesky factors), far too
-    small for threads; idle BLAS threads spinning next to the kernels' threads
-    slow a small fit down by orders of magnitude on a busy machine.
-    """
-    if not _THREADPOOLS:
-        from threadpoolctl import ThreadpoolController
-
-        _THREADPOOLS.append(ThreadpoolController())
-    return _THREADPOOLS[0].limit(limits=1, user_api="blas")
 
 
 def _check_non_negative_real(name, value):
@@ -424,7 +409,7 @@ default=None
         self : EMGaussianMixture
             The fitted mixture.
         """
-        with _blas_single_threaded():
+        with compiled_section(lock=not is_dask_array(X)):
             self._fit(X, sample_weight)
         return self
 
@@ -446,7 +431,7 @@ default=None
             Component labels, the same as ``fit(X).predict(X)`` (a lazy dask
             array when X is a dask array).
         """
-        with _blas_single_threaded():
+        with compiled_section(lock=not is_dask_array(X)):
             X = self._fit(X, sample_weight)
         return self._inference(X, "predict")
 
@@ -487,7 +472,7 @@ default=None
             was given, ``lower_bounds_`` holds one per mini-batch, and
             ``converged_`` is False (online EM has no stopping rule).
         """
-        with _blas_single_threaded():
+        with compiled_section(lock=not is_dask_array(X)):
             self._partial_fit(X, sample_weight)
         return self
 
@@ -854,7 +839,8 @@ default=None
             X = _dask.check_dask_X(self, X, reset=False)
             return _dask.lazy_inference(X, params, self.covariance_type, output)
         X = as_kernel_input(validate_X(self, X, reset=False))
-        return inference(X, *params, self.covariance_type, output)
+        with compiled_section():
+            return inference(X, *params, self.covariance_type, output)
 
     def score_samples(self, X):
         """Log-likelihood of each row of X under the mixture.
