@@ -24,6 +24,7 @@ from .._core.gaussian import (
 )
 from .._core.threads import compiled_section
 from .._core.validation import (
+    check_n_draws,
     check_n_samples,
     check_option,
     check_positive_int,
@@ -909,7 +910,7 @@ default=None
             The component each sample was drawn from.
         """
         check_is_fitted(self)
-        n_samples = check_positive_int("n_samples", n_samples)
+        n_samples = check_n_draws(n_samples, self.means_.shape[1])
         rng = check_random_state(
             self.random_state if random_state is None else random_state
         )

@@ -106,6 +106,7 @@ def find_log_envelope(target, proposal, rng, extra_points=None):
         )
         if np.isfinite(result.fun) and -result.fun > best:
             best, best_point = -float(result.fun), result.x
+    check_log_ratio_resolution(np.array([best]), "log-ratios")
     lq_best = proposal.log_prob(best_point.reshape(1, -1))[0]
     pilot_lq = proposal.log_prob(pilot)
     if lq_best < pilot_lq.min() - 10.0:

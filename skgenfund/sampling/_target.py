@@ -121,9 +121,10 @@ def check_log_ratio_resolution(log_ratios, what):
         raise ValueError(
             f"The {what} log p(x) - log q(x) reach {largest:.3g} in size, where "
             f"float64 resolves only steps of {step:.3g} nats, so the ratios p / q "
-            "would be meaningless. The target's log-density carries a huge "
-            "constant: subtract it (an unnormalised log-density needs no "
-            "constant)."
+            "would be meaningless. Either the target's log-density carries a huge "
+            "constant (subtract it: an unnormalised log-density needs no "
+            "constant), or the proposal is far narrower than the target (use a "
+            "wider one)."
         )
 
 
