@@ -103,8 +103,9 @@ def compute_precision_cholesky(covariances, covariance_type):
     covariances = np.asarray(covariances)
     if not np.all(np.isfinite(covariances)):
         raise ValueError(
-            "The covariance contains NaN or infinity; check the input data for "
-            "extreme values or increase reg_covar."
+            "The covariance contains NaN or infinity: the data's values are so "
+            "large (about 1e154 or more) that their squares overflow float64. "
+            "Rescale the data (e.g. with sklearn.preprocessing.StandardScaler)."
         )
     if covariance_type == "full":
         return np.stack([_cholesky_precision_of(cov) for cov in covariances])
@@ -241,7 +242,7 @@ def log_gaussian_prob(X, means, precisions_cholesky, covariance_type):
 
 
 def log_mahalanobis(X, density):
-    """log of the smallest squared Mahalanobis distance of each row to a mixture.
+    """log squared Mahalanobis distance of each row to each mixture component.
 
     Computed with scaling (``||y||^2 = s^2 ||y / s||^2``, s = max |y_j|), so it
     stays finite for rows so far away that the squared distance itself, and
@@ -255,27 +256,30 @@ def log_mahalanobis(X, density):
 
     Returns
     -------
-    log_distance : ndarray of shape (n_samples,)
+    log_distance : ndarray of shape (n_samples, n_components)
+        ``inf`` where even the scaled form overflows.
 
     Examples
     --------
     >>> import numpy as np
     >>> from skgenfund._core.gaussian import log_mahalanobis, mixture_density
     >>> density = mixture_density(np.ones(1), np.zeros((1, 1)), np.ones(1), "spherical")
-    >>> float(log_mahalanobis(np.array([[1e200]]), density)[0] / np.log(10))
+    >>> float(log_mahalanobis(np.array([[1e200]]), density)[0, 0] / np.log(10))
     400.0
     """
-    best = np.full(X.shape[0], np.inf)
+    distances = np.empty((X.shape[0], density.means.shape[0]))
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for mean, factor in zip(density.means, density.precisions_cholesky):
+        for k, (mean, factor) in enumerate(
+            zip(density.means, density.precisions_cholesky)
+        ):
             y = (X - mean) @ factor
             top = np.max(np.abs(y), axis=1)
             safe = np.where(top > 0, top, 1.0)
             scaled = np.sum((y / safe[:, None]) ** 2, axis=1)
             log_distance = 2 * np.log(safe) + np.log(scaled)
             log_distance = np.where(top > 0, log_distance, -np.inf)
-            best = np.fmin(best, np.where(np.isnan(log_distance), np.inf, log_distance))
-    return best
+            distances[:, k] = np.where(np.isnan(log_distance), np.inf, log_distance)
+    return distances
 
 
 def log_student_t_prob(X, loc, precision_cholesky, df):

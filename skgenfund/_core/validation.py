@@ -161,7 +161,7 @@ def check_n_draws(n_samples, n_features, *, name="n_samples", copies=1):
     available = _physical_memory()
     if available is not None and needed > available:
         raise ValueError(
-            f"{name}={n_samples} draws of {n_features} feature(s) would need "
+            f"{name}={n_samples} rows of {n_features} feature(s) would need "
             f"{_bytes(needed)} of memory, more than this machine's "
             f"{_bytes(available)}. Ask for fewer (call again in batches of at "
             f"most {max(1, int(available // (needed / n_samples)) // 4)})."

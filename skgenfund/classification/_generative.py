@@ -259,7 +259,10 @@ class GenerativeClassifier(ClassifierMixin, BaseEstimator):
                 "(e.g. GaussianMLE) or rows closer to the training data."
             )
         distance = np.column_stack(
-            [log_mahalanobis(X, e._mixture_density()) for e in self.estimators_]
+            [
+                log_mahalanobis(X, e._mixture_density()).min(axis=1)
+                for e in self.estimators_
+            ]
         )
         distance[:, self.class_prior_ == 0] = np.inf
         nearest = distance == np.min(distance, axis=1, keepdims=True)

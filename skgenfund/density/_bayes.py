@@ -346,7 +346,9 @@ class BayesianGaussian(MeanLogLikelihoodMixin, BaseEstimator):
         covariances : ndarray of shape (n_samples, n_features, n_features)
         """
         check_is_fitted(self)
-        n_samples = check_n_draws(n_samples, self.n_features_in_)
+        n_samples = check_n_draws(
+            n_samples, self.n_features_in_, copies=self.n_features_in_ + 1
+        )
         rng = check_random_state(random_state)
         n_features = self.mean_posterior_.shape[0]
         covariances = stats.invwishart(

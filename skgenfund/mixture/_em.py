@@ -16,6 +16,7 @@ from .._core.gaussian import (
     COVARIANCE_TYPES,
     compute_precision_cholesky,
     covariances_from_cholesky,
+    log_mahalanobis,
     mixture_density,
     n_gaussian_parameters,
     precision_cholesky_from_precisions,
@@ -65,6 +66,10 @@ def _check_non_negative_real(name, value):
 
 def _as_parameter_array(name, value, shape):
     """A user-given initial parameter as a finite float64 array of ``shape``."""
+    if isinstance(value, str) or np.asarray(value).dtype.kind not in "biuf":
+        raise ValueError(
+            f"{name} must be a numeric array of shape {shape}; got {value!r}."
+        )
     array = check_array(
         value,
         dtype=np.float64,
@@ -840,8 +845,30 @@ default=None
             X = _dask.check_dask_X(self, X, reset=False)
             return _dask.lazy_inference(X, params, self.covariance_type, output)
         X = as_kernel_input(validate_X(self, X, reset=False))
+        if output == "score_samples":
+            with compiled_section():
+                return inference(X, *params, self.covariance_type, output)
         with compiled_section():
-            return inference(X, *params, self.covariance_type, output)
+            proba = inference(X, *params, self.covariance_type, "predict_proba")
+        proba = self._far_rows(X, proba)
+        return proba.argmax(axis=1) if output == "predict" else proba
+
+    def _far_rows(self, X, proba):
+        """Rows whose density underflows under every component (far away).
+
+        There the log-responsibilities are -inf - (-inf); the component
+        nearest in Mahalanobis distance, compared in log space, takes all
+        the responsibility (ties share it) instead of NaN.
+        """
+        far = np.isnan(proba).any(axis=1)
+        if not np.any(far):
+            return proba
+        rows = np.asarray(X[far], dtype=np.float64)
+        distance = log_mahalanobis(rows, self._mixture_density())
+        distance[:, self.weights_ == 0] = np.inf
+        nearest = distance == np.min(distance, axis=1, keepdims=True)
+        proba[far] = nearest / nearest.sum(axis=1, keepdims=True)
+        return proba
 
     def score_samples(self, X):
         """Log-likelihood of each row of X under the mixture.

@@ -216,12 +216,25 @@ default=None
             ``pareto_k_`` is below 0.7.
         """
         check_is_fitted(self)
+        if not callable(func):
+            raise TypeError(
+                "func must be a callable receiving the (n_samples, n_features) "
+                f"draws and returning one value per row; got {type(func).__name__}."
+            )
         values = np.asarray(func(self.samples_), dtype=np.float64)
         n_draws = self.samples_.shape[0]
         if values.shape[:1] != (n_draws,) or values.ndim > 2:
             raise ValueError(
                 f"func must return one value (or one vector) per row: given "
                 f"{n_draws} rows it returned shape {values.shape}."
+            )
+        if not np.all(np.isfinite(values)):
+            row = int(np.flatnonzero(~np.isfinite(values.reshape(n_draws, -1)))[0])
+            row //= 1 if values.ndim == 1 else values.shape[1]
+            raise ValueError(
+                f"func returned {values.reshape(n_draws, -1)[row]} at the draw x = "
+                f"{np.array2string(self.samples_[row], precision=6)} (row {row}); "
+                "an expectation needs finite values."
             )
         if self.self_normalize:
             weights = self.weights_.reshape((-1,) + (1,) * (values.ndim - 1))

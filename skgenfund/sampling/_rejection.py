@@ -106,18 +106,19 @@ def find_log_envelope(target, proposal, rng, extra_points=None):
         )
         if np.isfinite(result.fun) and -result.fun > best:
             best, best_point = -float(result.fun), result.x
-    check_log_ratio_resolution(np.array([best]), "log-ratios")
     lq_best = proposal.log_prob(best_point.reshape(1, -1))[0]
     pilot_lq = proposal.log_prob(pilot)
     if lq_best < pilot_lq.min() - 10.0:
-        warnings.warn(
+        message = (
             "The ratio p(x) / q(x) keeps growing far into the proposal's tails "
-            f"(maximum found at x = {np.array2string(best_point, precision=4)}): "
-            "p / q may be unbounded, and then no envelope exists. Use a proposal "
-            "with heavier tails than the target.",
-            UserWarning,
-            stacklevel=3,
+            f"(maximum found at x = {np.array2string(best_point, precision=4)}, "
+            f"log p/q = {best:.4g}): p / q may be unbounded, and then no envelope "
+            "exists. Use a proposal with heavier tails than the target."
         )
+        if np.spacing(abs(best)) > 1.0:  # an envelope of no use: nothing accepted
+            raise ValueError(message)
+        warnings.warn(message, UserWarning, stacklevel=3)
+    check_log_ratio_resolution(np.array([best]), "log-ratios")
     return best, pilot_ratio
 
 
