@@ -437,6 +437,12 @@ def as_distribution(obj, X=None, *, name="target", default=None):
                 f"{name}=None fits {type(default).__name__} on X, but fit was "
                 f"called without X. Pass X to fit, or pass a {name}."
             )
+        if X.shape[0] < 2:
+            raise ValueError(
+                f"{name}=None fits {type(default).__name__} on X, which needs at "
+                f"least 2 rows to have a spread; X has {X.shape[0]} sample(s). "
+                f"Pass more data, or pass a {name}."
+            )
         obj = default
     if isinstance(obj, _WideGaussian):
         return Distribution("gaussian", obj, obj.mean.shape[0], name=name)
@@ -486,10 +492,11 @@ def target_and_proposal(target, proposal, X):
 
     target = as_distribution(target, X, default=GaussianMLE())
     if proposal is None:
-        if X is None:
+        if X is None or X.shape[0] < 2:
             raise ValueError(
                 "proposal=None uses a wide Gaussian around X, but fit was called "
-                "without X. Pass X to fit, or pass a proposal."
+                + ("without X" if X is None else f"with {X.shape[0]} sample(s) in X")
+                + ". Pass X (at least 2 rows) to fit, or pass a proposal."
             )
         proposal = wide_gaussian(X)
     else:
