@@ -119,28 +119,26 @@ def test_overlapping_blas_limits_restore_what_was_found():
     # A enters, B enters, A leaves, B leaves: with plain threadpoolctl
     # contexts B would restore A's limit of 1 for the whole process
     before = _blas_threads()
-    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
-    inside = []
+    events = {name: threading.Event() for name in ("a_in", "b_in", "a_go", "b_go")}
+    readings = {}
 
-    def first():
+    def section(entered, go):
         with blas_single_threaded():
-            a_in.set()
-            b_in.wait()
-        a_out.set()
+            entered.set()
+            go.wait()
 
-    def second():
-        a_in.wait()
-        with blas_single_threaded():
-            b_in.set()
-            a_out.wait()
-            inside.append(_blas_threads())  # still limited: B is inside
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert all(n == 1 for n in inside[0].values()), inside
+    a = threading.Thread(target=section, args=(events["a_in"], events["a_go"]))
+    b = threading.Thread(target=section, args=(events["b_in"], events["b_go"]))
+    a.start()
+    events["a_in"].wait()
+    b.start()
+    events["b_in"].wait()
+    readings["both inside"] = _blas_threads()
+    events["a_go"].set()
+    a.join()
+    events["b_go"].set()
+    b.join()
+    assert all(n == 1 for n in readings["both inside"].values()), readings
     assert _blas_threads() == before, (before, _blas_threads())
 
 

@@ -28,7 +28,7 @@ __all__ = ["KERNEL_LOCK", "blas_single_threaded", "compiled_section", "workqueue
 KERNEL_LOCK = threading.RLock()
 
 _STATE_LOCK = threading.Lock()
-_BLAS = {"depth": 0, "limiter": None, "controller": None}
+_BLAS = {"depth": 0, "limiter": None}
 
 
 def workqueue_layer():
@@ -71,11 +71,11 @@ def blas_single_threaded():
     """
     with _STATE_LOCK:
         if _BLAS["depth"] == 0:
-            if _BLAS["controller"] is None:
-                from threadpoolctl import ThreadpoolController
+            from threadpoolctl import ThreadpoolController
 
-                _BLAS["controller"] = ThreadpoolController()
-            _BLAS["limiter"] = _BLAS["controller"].limit(limits=1, user_api="blas")
+            # a fresh snapshot: a BLAS loaded since the last one (scipy's own
+            # OpenBLAS, say) is limited too
+            _BLAS["limiter"] = ThreadpoolController().limit(limits=1, user_api="blas")
         _BLAS["depth"] += 1
     try:
         yield
