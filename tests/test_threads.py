@@ -17,6 +17,7 @@ import pytest
 from threadpoolctl import threadpool_info
 
 from skgenfund import EMGaussianMixture, GaussianMLE, GenerativeClassifier
+from skgenfund._core import threads
 from skgenfund._core.threads import blas_single_threaded
 
 SCRIPT = textwrap.dedent(
@@ -115,12 +116,26 @@ def _blas_threads():
     }
 
 
-def test_overlapping_blas_limits_restore_what_was_found():
-    # A enters, B enters, A leaves, B leaves: with plain threadpoolctl
-    # contexts B would restore A's limit of 1 for the whole process
-    before = _blas_threads()
+def test_overlapping_blas_limits_restore_what_was_found(monkeypatch):
+    # A enters, B enters, A leaves, B leaves. With one threadpoolctl context
+    # per section, B would save A's limit of 1 and restore it last, leaving
+    # the whole process on one BLAS thread; the sections share one limit
+    import threadpoolctl
+
+    log = []
+
+    class Limiter:
+        def restore_original_limits(self):
+            log.append("restore")
+
+    class Controller:
+        def limit(self, *, limits, user_api):
+            log.append(f"limit {user_api}={limits}")
+            return Limiter()
+
+    monkeypatch.setattr(threadpoolctl, "ThreadpoolController", Controller)
+    monkeypatch.setattr(threads, "_SNAPSHOT", {"n_modules": -1, "controller": None})
     events = {name: threading.Event() for name in ("a_in", "b_in", "a_go", "b_go")}
-    readings = {}
 
     def section(entered, go):
         with blas_single_threaded():
@@ -133,13 +148,19 @@ def test_overlapping_blas_limits_restore_what_was_found():
     events["a_in"].wait()
     b.start()
     events["b_in"].wait()
-    readings["both inside"] = _blas_threads()
     events["a_go"].set()
     a.join()
+    assert log == ["limit blas=1"]  # B still inside: nothing restored yet
     events["b_go"].set()
     b.join()
-    assert all(n == 1 for n in readings["both inside"].values()), readings
-    assert _blas_threads() == before, (before, _blas_threads())
+    assert log == ["limit blas=1", "restore"]
+
+
+def test_a_section_limits_blas_and_restores_it():
+    before = _blas_threads()
+    with blas_single_threaded():
+        assert all(n == 1 for n in _blas_threads().values())
+    assert _blas_threads() == before
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

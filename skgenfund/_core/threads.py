@@ -18,6 +18,7 @@ Two pieces of state belong to the whole process, not to one call:
   ``omp`` and ``tbb`` layers are thread safe and take no lock.
 """
 
+import sys
 import threading
 from contextlib import contextmanager, nullcontext
 
@@ -29,6 +30,21 @@ KERNEL_LOCK = threading.RLock()
 
 _STATE_LOCK = threading.Lock()
 _BLAS = {"depth": 0, "limiter": None}
+_SNAPSHOT = {"n_modules": -1, "controller": None}
+
+
+def _controller():
+    """A threadpoolctl controller of the loaded libraries (re-scanned when needed).
+
+    Scanning costs milliseconds, so the snapshot is kept until modules were
+    imported since (the way a new BLAS, scipy's own OpenBLAS say, is loaded).
+    """
+    from threadpoolctl import ThreadpoolController
+
+    if _SNAPSHOT["n_modules"] != len(sys.modules):
+        _SNAPSHOT["controller"] = ThreadpoolController()
+        _SNAPSHOT["n_modules"] = len(sys.modules)
+    return _SNAPSHOT["controller"]
 
 
 def workqueue_layer():
@@ -71,11 +87,7 @@ def blas_single_threaded():
     """
     with _STATE_LOCK:
         if _BLAS["depth"] == 0:
-            from threadpoolctl import ThreadpoolController
-
-            # a fresh snapshot: a BLAS loaded since the last one (scipy's own
-            # OpenBLAS, say) is limited too
-            _BLAS["limiter"] = ThreadpoolController().limit(limits=1, user_api="blas")
+            _BLAS["limiter"] = _controller().limit(limits=1, user_api="blas")
         _BLAS["depth"] += 1
     try:
         yield
