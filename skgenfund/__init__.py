@@ -10,9 +10,14 @@ from .latent import interpolate
 from .metrics import (
     FIDScorer,
     InceptionScorer,
+    SampleScorer,
+    classifier_two_sample_test,
+    density_coverage,
     frechet_distance,
+    frechet_distance_infinity,
     inception_score,
     kernel_distance,
+    precision_recall,
 )
 from .mixture import EMGaussianMixture
 from .sampling import (
@@ -39,6 +44,11 @@ __all__ = [
     "frechet_distance",
     "inception_score",
     "kernel_distance",
+    "SampleScorer",
+    "classifier_two_sample_test",
+    "density_coverage",
+    "frechet_distance_infinity",
+    "precision_recall",
     "ImportanceSampler",
     "MetropolisHastingsSampler",
     "RejectionSampler",

@@ -29,6 +29,11 @@ CONTRACT = [
     "inception_score",
     "InceptionScorer",
     "kernel_distance",
+    "precision_recall",
+    "density_coverage",
+    "frechet_distance_infinity",
+    "classifier_two_sample_test",
+    "SampleScorer",
 ]
 
 
