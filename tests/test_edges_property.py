@@ -275,6 +275,9 @@ def test_frechet_and_kernel_distance(X, Y):
         scale = np.max(np.abs(np.asarray(X, dtype=np.float64))) ** 2
         assert self_fid <= 1e-8 * max(scale, np.finfo(float).tiny)
     check_outcome(lambda: kernel_distance(X, Y, n_subsets=2, subset_size=5))
+    check_outcome(
+        lambda: kernel_distance(X, Y, kernel="rbf", n_subsets=2, subset_size=5)
+    )
 
 
 @SETTINGS
@@ -320,6 +323,25 @@ def test_inception_scorer_with_odd_classifier():
     scorer = InceptionScorer(clf, n_splits=2)
     check_outcome(lambda: scorer(GaussianMLE().fit(X), X))
     check_outcome(lambda: InceptionScorer("not a classifier")(GaussianMLE().fit(X), X))
+
+
+@SETTINGS
+@given(X=matrices(min_rows=2), Y=matrices(min_rows=2))
+def test_sample_quality_metrics(X, Y):
+    from skgenfund import (
+        SampleScorer,
+        classifier_two_sample_test,
+        density_coverage,
+        frechet_distance_infinity,
+        precision_recall,
+    )
+
+    check_outcome(lambda: precision_recall(X, Y, k=1))
+    check_outcome(lambda: density_coverage(X, Y, k=1))
+    check_outcome(lambda: frechet_distance_infinity(X, Y, n_points=3, random_state=0))
+    check_outcome(lambda: classifier_two_sample_test(X, Y, cv=2, random_state=0))
+    model = GaussianMLE(reg_covar=1e-6).fit([[0.0], [1.0]])
+    check_outcome(lambda: SampleScorer("coverage", k=1)(model, X))
 
 
 # -------------------------------------------------------------------- sampling
@@ -493,6 +515,13 @@ def test_every_public_name_is_covered():
         "autocorrelation",
         "effective_sample_size",
         "rhat",
+    }
+    covered |= {
+        "SampleScorer",
+        "classifier_two_sample_test",
+        "density_coverage",
+        "frechet_distance_infinity",
+        "precision_recall",
     }
     # sample_chains runs a sampler's chains in parallel (tests/test_sampling_parallel)
     missing = set(skgenfund.__all__) - covered - {"sample_chains"}
