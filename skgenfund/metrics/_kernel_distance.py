@@ -218,7 +218,9 @@ def kernel_distance(
         )
     degree = check_positive_int("degree", degree)
     if gamma is not None:
-        gamma = check_real("gamma (or None)", gamma, low=0.0, include_low=False)
+        gamma = check_real("gamma (or None)", gamma)
+        if gamma <= 0:
+            raise ValueError(f"gamma must be positive (or None); got {gamma!r}.")
     coef0 = check_real("coef0", coef0)
     n_subsets = check_positive_int("n_subsets", n_subsets)
     subset_size = check_positive_int("subset_size", subset_size, minimum=2)
