@@ -150,8 +150,8 @@ def child_memory(args):
     X = make_data(n, d, k)
     init = initial_parameters(X, k, ct)
     sk, ours = estimators(k, ct, init, n_iter)
-    warm_sk, warm_ours = estimators(k, ct, init, 2)
-    fit_time(warm_sk if which == "sklearn" else warm_ours, X[:5000])
+    warm_sk, warm_ours = estimators(k, ct, init, 1)
+    fit_time(warm_sk if which == "sklearn" else warm_ours, X)
     estimator = sk if which == "sklearn" else ours
     baseline = _status_kib("VmRSS")
     with open("/proc/self/clear_refs", "w") as clear_refs:
@@ -169,9 +169,13 @@ def _status_kib(key):
 
 
 def child_compile(_args):
-    """Time of the first fits (compilation or cache load) minus warm fits."""
+    """Time of the first fits (compilation or cache load) minus warm fits.
+
+    50,000 rows: large enough to run the compiled kernels (smaller problems
+    run in NumPy and compile nothing, see bench_cold_start.py).
+    """
     rng = np.random.RandomState(0)
-    X = rng.normal(size=(500, 3))
+    X = rng.normal(size=(50_000, 3))
     X32 = X.astype(np.float32)
     start = time.perf_counter()
     import skgenfund  # noqa: F401
@@ -284,8 +288,8 @@ def main():
         X = make_data(n, d, k)
         init = initial_parameters(X, k, ct)
         sk, ours = estimators(k, ct, init, args.n_iter)
-        warm = estimators(k, ct, init, 2)[1]
-        fit_time(warm, X[:5000])  # compile (or load) the kernels
+        warm = estimators(k, ct, init, 1)[1]
+        fit_time(warm, X)  # compile (or load) the kernels: this size runs them
         times_sk, times_ours = [], []
         for _ in range(repeats):
             times_sk.append(fit_time(sk, X, settle=SETTLE))

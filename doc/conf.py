@@ -1,14 +1,19 @@
 """Sphinx configuration of the skgenfund documentation."""
 
+import importlib.util
 import os
 import re
 import sys
 from datetime import date
+from pathlib import Path
 
 import skgenfund
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 sys.path.insert(0, os.path.abspath(".."))
+sys.path.insert(0, os.path.abspath("sphinxext"))
+
+from gallery_tools import CompleteFigureScraper  # noqa: E402  (needs sphinxext)
 
 project = "skgenfund"
 author = "skgenfund developers"
@@ -39,19 +44,61 @@ sphinx_gallery_conf = {
     "download_all_examples": False,
     "remove_config_comments": True,
     "matplotlib_animations": False,
-    "within_subsection_order": "FileNameSortKey",
+    # the user guide's topic order, the scale-out example last: the list is
+    # TOPICS in sphinxext/gallery_tools.py (an unlisted example is placed by
+    # the words in its file name)
+    "within_subsection_order": "gallery_tools.TopicOrder",
+    # sphinx-gallery's matplotlib scraper, refusing a figure captured with an
+    # empty panel or drawn into after its capture: the build fails
+    "image_scrapers": (CompleteFigureScraper(),),
     "abort_on_example_error": True,
     "show_memory": False,
+    # the execution-times pages load jQuery and DataTables from CDNs; the
+    # docs must work offline
+    "write_computation_times": False,
+    # a cell ending in a plotting call would print "<matplotlib.legend.Legend
+    # object at 0x...>": show the reprs of results, not of drawn artists
+    "ignore_repr_types": r"matplotlib\.",
+    # matplotlib's defaults before each example, then legible text sizes
+    "reset_modules": ("matplotlib", "gallery_tools.reset_matplotlib"),
 }
+
+# MathJax served from the built site, never from a CDN: the docs render their
+# mathematics offline. The files come from the sphinx-mathjax-offline package
+# (the "doc" extra); its "static" folder holds "mathjax/", which Sphinx copies
+# into _static/. .ci/check_offline_html.py fails CI on any remote asset.
+_mathjax = importlib.util.find_spec("sphinx-mathjax-offline")
+if _mathjax is None:
+    raise RuntimeError(
+        "The docs bundle MathJax from the sphinx-mathjax-offline package: "
+        'install the doc extra (pip install -e ".[doc]").'
+    )
+_MATHJAX_STATIC = str(Path(_mathjax.origin).parent / "static")
+mathjax_path = "mathjax/tex-chtml.js"
 
 html_theme = "pydata_sphinx_theme"
 html_title = "skgenfund"
-html_static_path = ["_static"]
+html_static_path = ["_static", _MATHJAX_STATIC]
+html_css_files = ["skgenfund.css"]
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
+    # the gallery pages give their width to the code and the figures
+    # (a page matching no pattern has none; "*" does not cross a "/")
+    "secondary_sidebar_items": {
+        "*": ["page-toc", "sourcelink"],
+        "user_guide/*": ["page-toc", "sourcelink"],
+        "generated/*": ["page-toc", "sourcelink"],
+    },
 }
-html_sidebars = {"index": [], "install": []}
+# no section navigation on the landing, install and gallery pages: the
+# examples' code and figures get the full width
+html_sidebars = {
+    "index": [],
+    "install": [],
+    "exercises": [],
+    "auto_examples/*": [],
+}
 
 # the doctest builder runs the exercises page (and the API pages' examples)
 doctest_global_setup = """

@@ -28,6 +28,7 @@ from sklearn.linear_model import LogisticRegression
 from skgenfund import GaussianMLE, GenerativeClassifier
 from skgenfund.plotting import plot_decision_regions
 
+# sphinx_gallery_thumbnail_number = 1
 rng = np.random.RandomState(0)
 X0 = rng.multivariate_normal([-1.5, 0.0], [[1.0, 0.6], [0.6, 1.0]], 150)
 X1 = rng.multivariate_normal([1.5, 0.5], [[0.5, -0.2], [-0.2, 1.5]], 150)
@@ -46,15 +47,15 @@ print(f"generative classifier accuracy: {generative.score(X, y):.3f}")
 # Gaussian per class (quadratic discriminant analysis) draws a conic, because
 # the two classes have different covariances. The contours show where the
 # largest posterior probability reaches 0.6, 0.8 and 0.95.
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True, layout="constrained")
 plot_decision_regions(logistic, X, y, ax=axes[0])
+axes[0].get_legend().remove()  # one legend, right of the second panel
 axes[0].set_title("Logistic regression: models P(y|x)")
 plot_decision_regions(generative, X, y, ax=axes[1])
 axes[1].set_title("Generative classifier: p(x|y) P(y), then Bayes")
 for ax in axes:
     ax.set_xlabel("$x_1$")
 axes[0].set_ylabel("$x_2$")
-fig.tight_layout()
 
 # %%
 # What only the generative model can do
@@ -74,7 +75,7 @@ print(
 )
 
 X_new, y_new = generative.sample(300, random_state=1)
-fig, ax = plt.subplots(figsize=(5.5, 4.5))
+fig, ax = plt.subplots(figsize=(7.5, 4.5), layout="constrained")
 for k, marker in zip((0, 1), ("o", "^")):
     ax.scatter(*X[y == k].T, s=12, color=f"C{k}", alpha=0.4, label=f"real class {k}")
     ax.scatter(
@@ -87,5 +88,7 @@ for k, marker in zip((0, 1), ("o", "^")):
         label=f"generated class {k}",
     )
 ax.set_title("Sampling from the generative classifier")
-ax.legend(fontsize=8)
+ax.set_xlabel("$x_1$")
+ax.set_ylabel("$x_2$")
+ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
 plt.show()

@@ -62,12 +62,10 @@ for row, (name, X) in enumerate(sets.items()):
         if col == 0:
             ax.set_ylabel(f"{name}\nFID {scorer.distance(X):.0f}", fontsize=9)
 
-# %%
-# What FID sees: two Gaussians in feature space
-# ---------------------------------------------
-# Projected on the first two principal components, each set is summarised by
-# a mean and a covariance ellipse (two standard deviations). FID compares only
-# these two moments, in all 20 components.
+# What FID sees: two Gaussians in feature space. Projected on the first two
+# principal components, each set is summarised by a mean and a covariance
+# ellipse (two standard deviations). FID compares only these two moments, in
+# all 20 components.
 ax = fig.add_subplot(grid[1])
 colors = {"real (training half)": "k", "good": "tab:green", "bad": "tab:red"}
 reference = pca.transform(X_test)[:, :2]

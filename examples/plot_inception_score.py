@@ -14,8 +14,9 @@ should be *diverse* (the marginal :math:`p(y)` spreads over all classes):
     \\mathrm{KL}(p(y \\mid x) \\,\\Vert\\, p(y))\\bigr),
     \\qquad 1 \\le \\mathrm{IS} \\le K.
 
-The chapter's exercise gives three confident predictions, one per class, and
-answers 2.25 because it rounds :math:`p(y) = 1/3` to 0.3. The exact value is
+Exercise 4 of *Fundamentals of Generative Models* gives three confident
+predictions, one per class, and answers 2.25 because it rounds
+:math:`p(y) = 1/3` to 0.3. The exact value is
 :math:`\\exp(0.9 \\ln 2.7 + 0.1 \\ln 0.15) = 2.0223`.
 """
 
@@ -33,7 +34,7 @@ from sklearn.preprocessing import StandardScaler
 from skgenfund import inception_score
 
 exercise = [[0.9, 0.05, 0.05], [0.05, 0.9, 0.05], [0.05, 0.05, 0.9]]
-print(f"chapter's exercise: IS = {inception_score(exercise, n_splits=1)[0]:.4f}")
+print(f"exercise 4: IS = {inception_score(exercise, n_splits=1)[0]:.4f}")
 print(f"one-hot, 10 classes: IS = {inception_score(np.eye(10), n_splits=1)[0]:.4f}")
 print(
     f"identical rows:      IS = {inception_score(np.tile(exercise[0], (3, 1)), 1)[0]}"
@@ -57,7 +58,7 @@ diversity_curve = [
     inception_score(np.tile(np.eye(n_classes)[:k], (10, 1)), n_splits=1)[0] for k in ks
 ]
 
-fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
 axes[0].plot(blends, sharpness_curve, lw=2)
 axes[0].set_xlabel("weight t of the uniform distribution in each prediction")
 axes[0].set_ylabel("Inception Score")
@@ -66,6 +67,7 @@ axes[1].plot(ks, diversity_curve, "o-", lw=2, label="IS")
 axes[1].plot(ks, ks, "k:", label="k (closed form)")
 axes[1].set_xlabel("number of classes the sharp predictions cover, k")
 axes[1].set_title("Predictions of few classes score low")
+axes[1].set_ylabel("Inception Score")
 axes[1].legend()
 
 # %%
@@ -87,6 +89,7 @@ probas = classifier.predict_proba(X_test)
 print(f"classifier accuracy on held-out digits: {classifier.score(X_test, y_test):.3f}")
 
 rng = np.random.RandomState(0)
+fig, ax = plt.subplots(figsize=(6.5, 4.2), layout="constrained")
 split_counts = [1, 2, 5, 10, 20, 45, 90]
 for n_splits in split_counts:
     scores = []
@@ -95,7 +98,7 @@ for n_splits in split_counts:
         scores.append(inception_score(shuffled, n_splits=n_splits))
     scores = np.array(scores)
     size = len(probas) // n_splits
-    axes[2].errorbar(
+    ax.errorbar(
         size,
         scores[:, 0].mean(),
         yerr=scores[:, 1].mean(),
@@ -107,9 +110,8 @@ for n_splits in split_counts:
         f"{n_splits:3d} splits of ~{size:3d}: IS {scores[:, 0].mean():.3f} "
         f"+- {scores[:, 1].mean():.3f} (per-split std)"
     )
-axes[2].set_xscale("log")
-axes[2].set_xlabel("samples per split")
-axes[2].set_ylabel("IS: mean and per-split std")
-axes[2].set_title("Held-out digits: smaller splits, noisier and lower")
-fig.tight_layout()
+ax.set_xscale("log")
+ax.set_xlabel("samples per split")
+ax.set_ylabel("IS: mean and per-split std")
+ax.set_title("Held-out digits: smaller splits, noisier and lower")
 plt.show()

@@ -20,6 +20,7 @@ import numpy as np
 from skgenfund import BayesianGaussian, GaussianMLE
 from skgenfund.plotting import plot_density
 
+# sphinx_gallery_thumbnail_number = 1
 true_mu, true_sigma = 2.0, 0.7
 rng = np.random.RandomState(42)
 X = rng.normal(true_mu, true_sigma, size=(40, 1))
@@ -31,10 +32,6 @@ print(
     f"1/(N-1) would be {X.var(ddof=1):.4f})"
 )
 
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-plot_density(mle, X, ax=axes[0], label="MLE Gaussian")
-axes[0].set_title("Histogram and MLE density")
-
 # %%
 # The log-likelihood surface
 # --------------------------
@@ -42,6 +39,11 @@ axes[0].set_title("Histogram and MLE density")
 # :math:`(\mu, \sigma)` is
 # :math:`\ell(\mu, \sigma) = -\frac{N}{2}\log(2\pi\sigma^2)
 # - \sum_i \frac{(x_i - \mu)^2}{2\sigma^2}`; the MLE sits at its maximum.
+# Left, the data and the fitted density; right, the surface it maximises.
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+plot_density(mle, X, ax=axes[0], label="MLE Gaussian")
+axes[0].set_title("Histogram and MLE density")
+
 mus = np.linspace(1.5, 2.5, 250)
 sigmas = np.linspace(0.4, 1.1, 250)
 mu_grid, sigma_grid = np.meshgrid(mus, sigmas)
@@ -57,7 +59,6 @@ axes[1].set_xlabel(r"$\mu$")
 axes[1].set_ylabel(r"$\sigma$")
 axes[1].set_title("Log-likelihood surface (white: 2 below the max)")
 axes[1].legend(loc="upper right")
-fig.tight_layout()
 
 # %%
 # The Bayesian posterior narrows with N
@@ -73,7 +74,7 @@ prior = dict(
     covariance_prior=[[1.0]],
 )
 data = rng.normal(true_mu, true_sigma, size=(1000, 1))
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
 for size in (5, 20, 100, 1000):
     posterior = BayesianGaussian(**prior).fit(data[:size])
     means, covariances = posterior.sample_parameters(4000, random_state=0)
@@ -95,16 +96,19 @@ for size in (5, 20, 100, 1000):
 axes[0].axvline(true_mu, color="k", ls="--", label="true mean")
 axes[0].set_xlim(0.5, 3.5)
 axes[0].set_xlabel(r"$\mu$")
+axes[0].set_ylabel("posterior density")
 axes[0].set_title("Posterior of the mean")
-axes[0].legend(fontsize=8)
-axes[1].plot(true_mu, true_sigma, "k*", ms=12, label="truth")
+axes[0].legend(loc="upper left", frameon=False)
+axes[1].plot(true_mu, true_sigma, "k*", ms=12)
+axes[1].annotate("truth", (true_mu, true_sigma), xytext=(10, 25),
+                 textcoords="offset points", arrowprops=dict(arrowstyle="-"))
 axes[1].set_xlim(0.5, 3.5)
 axes[1].set_ylim(0, 2.0)
 axes[1].set_xlabel(r"$\mu$")
 axes[1].set_ylabel(r"$\sigma$")
 axes[1].set_title("Joint posterior draws of (mean, sd)")
-axes[1].legend(fontsize=8, markerscale=4)
-fig.tight_layout()
+axes[1].legend(loc="upper left", bbox_to_anchor=(1.01, 1), markerscale=4,
+               frameon=False, title="posterior draws")
 
 # %%
 # The posterior predictive has heavier tails
@@ -113,14 +117,21 @@ fig.tight_layout()
 # points it is visibly wider than the plug-in MLE Gaussian, which is
 # overconfident; the two agree as N grows.
 few = data[:6]
-fig, ax = plt.subplots(figsize=(6, 4))
-plot_density(GaussianMLE().fit(few), few, ax=ax, label="MLE plug-in (N=6)")
-plot_density(
-    BayesianGaussian(**prior).fit(few),
-    few,
-    ax=ax,
-    label="Bayesian predictive (N=6)",
-    show_data=False,
-)
-ax.set_xlim(-1, 5)
+plug_in = GaussianMLE().fit(few)
+predictive = BayesianGaussian(**prior).fit(few)
+grid = np.linspace(-1, 5, 400)[:, np.newaxis]
+fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+for ax, scale in zip(axes, ("linear", "log")):
+    ax.plot(few[:, 0], np.zeros(len(few)), "k|", ms=20, mew=2, label="the 6 points")
+    ax.plot(grid, np.exp(plug_in.score_samples(grid)), lw=2, label="MLE plug-in")
+    ax.plot(
+        grid, np.exp(predictive.score_samples(grid)), lw=2, label="Bayesian predictive"
+    )
+    ax.set_yscale(scale)
+    ax.set_xlabel("x")
+    ax.set_ylabel("density")
+axes[0].set_title("Posterior predictive vs plug-in MLE, N = 6")
+axes[0].legend(loc="upper left", frameon=False)
+axes[1].set_ylim(1e-6, 2)
+axes[1].set_title("Log scale: the Student t keeps heavier tails")
 plt.show()

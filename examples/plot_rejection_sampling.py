@@ -9,8 +9,9 @@ probability :math:`p(x) / (M q(x))`, where the envelope :math:`M q` lies above
 :math:`p` everywhere. The kept points are exact, independent draws from
 :math:`p`, and the fraction kept is :math:`1/M` (for normalised densities).
 
-This example samples Beta(2, 5) under a uniform proposal, as in the chapter,
-and shows what goes wrong when the envelope is too small.
+This example samples Beta(2, 5) under a uniform proposal, as
+*Fundamentals of Generative Models* does in its rejection-sampling section and
+exercise 3, and shows what goes wrong when the envelope is too small.
 """
 
 # %%
@@ -47,17 +48,16 @@ height = rng.random(600) * M
 kept = height < target.pdf(x)
 grid = np.linspace(0, 1, 300)
 
-fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
 axes[0].plot(grid, target.pdf(grid), "k", lw=2, label="target p")
 axes[0].plot(grid, np.full_like(grid, M), "--", color="tab:orange", label="M q")
 axes[0].scatter(x[kept], height[kept], s=6, color="tab:green", label="accepted")
 axes[0].scatter(x[~kept], height[~kept], s=6, color="tab:red", label="rejected")
 axes[0].set_xlabel("x")
 axes[0].set_title(f"{kept.mean():.0%} of the proposals under p (1/M = {1 / M:.1%})")
-axes[0].legend(loc="upper right", framealpha=0.95)
+axes[0].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
 plot_samples_vs_target(X, target, ax=axes[1])
 axes[1].set_title("20000 accepted draws against Beta(2, 5)")
-fig.tight_layout()
 
 # %%
 # An envelope that is too small
@@ -83,7 +83,7 @@ print(
 # The draws follow min(p, M q), normalised: exactly the clipped density.
 clipped = np.minimum(target.pdf(grid), 1.6)
 clipped /= np.trapezoid(clipped, grid)
-fig, ax = plt.subplots(figsize=(6, 4))
+fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
 plot_samples_vs_target(biased, target, ax=ax)
 ax.plot(grid, clipped, ":", lw=2, color="tab:red", label="min(p, M q), normalised")
 ax.legend(frameon=False)

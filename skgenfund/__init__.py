@@ -26,6 +26,7 @@ from .sampling import (
     RejectionSampler,
     autocorrelation,
     effective_sample_size,
+    mcse,
     rhat,
     sample_chains,
 )
@@ -56,4 +57,5 @@ __all__ = [
     "effective_sample_size",
     "rhat",
     "sample_chains",
+    "mcse",
 ]

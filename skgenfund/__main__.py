@@ -1,4 +1,4 @@
-"""Command line: ``python -m skgenfund tour [--out DIR]``."""
+"""Command line: ``python -m skgenfund tour [--out DIR]`` and ``... warmup``."""
 
 import argparse
 import sys
@@ -20,7 +20,19 @@ def main(argv=None):
         default="skgenfund_tour",
         help="folder for the figures and report.md (default: ./skgenfund_tour)",
     )
+    commands.add_parser(
+        "warmup",
+        help="compile the kernels of large fits and compiled chains into Numba's "
+        "disk cache now, so that no later process waits for them",
+    )
     args = parser.parse_args(argv)
+    if args.command == "warmup":
+        from ._warmup import warmup
+
+        print(
+            f"Done in {warmup():.1f} s; later processes load the kernels from "
+            "the cache."
+        )
     if args.command == "tour":
         from ._tour import run_tour
 

@@ -110,6 +110,7 @@ def test_random_from_data_never_seeds_on_zero_weight_rows():
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs 2 threads")
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_bitwise_identical_for_any_thread_count(covariance_type, monkeypatch):
+    monkeypatch.setattr(_steps, "KERNEL_MIN_WORK", 0)  # the kernels even when small
     monkeypatch.setattr(_steps, "PARALLEL_MIN_FLOPS", 0)  # parallel even when small
     rng = np.random.RandomState(0)
     X = np.vstack([rng.normal(c, 1.0, (1517, 3)) for c in (-4, 0, 4)])
@@ -128,8 +129,9 @@ def test_bitwise_identical_for_any_thread_count(covariance_type, monkeypatch):
 
 
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
-def test_score_samples_match_numpy_path_across_chunks(covariance_type):
+def test_score_samples_match_numpy_path_across_chunks(covariance_type, monkeypatch):
     # 1037 rows: 16 full chunks of 64 rows and a padded partial one
+    monkeypatch.setattr(_steps, "KERNEL_MIN_WORK", 0)  # the kernels even when small
     rng = np.random.RandomState(2)
     X = rng.normal(size=(1037, 3)) * [1.0, 3.0, 0.5] + [10.0, -2.0, 0.0]
     gmm = EMGaussianMixture(4, covariance_type=covariance_type, random_state=0).fit(X)
@@ -155,6 +157,8 @@ def test_float32_is_read_as_is_and_accumulated_in_float64(covariance_type):
     params = dict(n_components=2, covariance_type=covariance_type, max_iter=2, **init)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
+        # load (or compile) the kernels first: that is not the fit's memory
+        EMGaussianMixture(**{**params, "max_iter": 1}).fit(X32)
         tracemalloc.start()
         single = EMGaussianMixture(**params).fit(X32)
         _, peak = tracemalloc.get_traced_memory()

@@ -4,6 +4,9 @@ Given the same initial parameters (or the same random_state, whose k-means /
 random initialisation is drawn exactly as scikit-learn draws it) the two
 estimators must take the same EM iterations and reach the same parameters,
 lower bounds, responsibilities and log-densities to 1e-8 relative.
+
+Every test runs twice: once with every pass in NumPy and once with every pass
+in the compiled kernels (small problems take the NumPy path by default).
 """
 
 import warnings
@@ -15,9 +18,18 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 
 from skgenfund import EMGaussianMixture
+from skgenfund.mixture import _steps
 
 COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 RTOL = 1e-8
+
+
+@pytest.fixture(autouse=True, params=["numpy", "kernels"])
+def em_path(request, monkeypatch):
+    """Force one path of the EM steps for the whole test."""
+    threshold = np.inf if request.param == "numpy" else 0
+    monkeypatch.setattr(_steps, "KERNEL_MIN_WORK", threshold)
+    return request.param
 
 
 def _digits():

@@ -34,6 +34,7 @@ CONTRACT = [
     "frechet_distance_infinity",
     "classifier_two_sample_test",
     "SampleScorer",
+    "mcse",
 ]
 
 

@@ -1,5 +1,6 @@
 """scikit-learn citizenship of the samplers: estimator checks, clone, pickle."""
 
+import contextlib
 import math
 import pickle
 
@@ -8,6 +9,7 @@ import pytest
 from numba import njit
 from scipy import stats
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skgenfund import (
@@ -58,10 +60,13 @@ def normal_rows(X):
 def test_clone_and_pickle_keep_the_draws(make):
     X = np.random.default_rng(0).normal(size=(50, 2))
     sampler = make().fit(X)
-    expected = sampler.sample(200)
-    np.testing.assert_array_equal(clone(sampler).fit(X).sample(200), expected)
-    restored = pickle.loads(pickle.dumps(sampler))
-    np.testing.assert_array_equal(restored.sample(200), expected)
+    # 50 draws a chain cannot reach an ESS of 100 a chain: MCMC says so
+    short = isinstance(sampler, MetropolisHastingsSampler)
+    with pytest.warns(ConvergenceWarning) if short else contextlib.nullcontext():
+        expected = sampler.sample(200)
+        np.testing.assert_array_equal(clone(sampler).fit(X).sample(200), expected)
+        restored = pickle.loads(pickle.dumps(sampler))
+        np.testing.assert_array_equal(restored.sample(200), expected)
 
 
 def test_unfitted_target_is_cloned_not_modified():

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from numba import njit
 from scipy import linalg, stats
+from sklearn.exceptions import ConvergenceWarning
 
 from skgenfund import (
     EMGaussianMixture,
@@ -97,7 +98,11 @@ def test_correlated_gaussian_with_covariance_adaptation():
         sampler = MetropolisHastingsSampler(
             target, proposal=proposal, n_chains=4, n_warmup=2000, random_state=1
         ).fit(data)
-        sampler.sample(4 * 5000)
+        if proposal == "gaussian":  # mixes too slowly here, and says so
+            with pytest.warns(ConvergenceWarning, match="smallest bulk ESS"):
+                sampler.sample(4 * 12500)
+        else:
+            sampler.sample(4 * 12500)
         results[proposal] = sampler
     adaptive = results["adaptive"]
     chains = adaptive.chains_
@@ -107,7 +112,7 @@ def test_correlated_gaussian_with_covariance_adaptation():
         )
     # adapting the covariance is worth it on a correlated target
     assert adaptive.ess_.min() > 3 * results["gaussian"].ess_.min()
-    assert np.all(adaptive.rhat_ < 1.02)  # R-hat's own noise at ESS ~ 400
+    assert np.all(adaptive.rhat_ < 1.01)
     # the learned proposal covariance is close to the target's (generalised
     # eigenvalues near 1; the identity proposal's span a factor of 30)
     learned = adaptive.proposal_covariance_[0] / adaptive.step_size_[0] ** 2
@@ -128,7 +133,8 @@ def run_from_exact_draws(proposal, n_chains=4000, n_steps=3, seed=0):
         initial=x0,
         random_state=seed,
     ).fit()
-    sampler.sample(n_chains * n_steps)
+    with pytest.warns(ConvergenceWarning, match="too few to check convergence"):
+        sampler.sample(n_chains * n_steps)  # independent chains: not for R-hat
     return x0[:, 0], sampler.chains_[..., 0]
 
 
@@ -191,7 +197,8 @@ def test_step_size_is_adapted_from_a_bad_start():
     sampler = MetropolisHastingsSampler(
         stats.norm(), n_chains=4, initial=np.zeros(1), random_state=0
     ).fit()
-    sampler.set_params(step_size=0.001).fit().sample(4000)
+    with pytest.warns(ConvergenceWarning, match="ESS"):  # it barely moves
+        sampler.set_params(step_size=0.001).fit().sample(4000)
     assert np.all(sampler.acceptance_rate_ > 0.99)  # frozen at 0.001: no adaptation
     sampler.set_params(step_size="auto").fit().sample(20000)
     assert np.all(np.abs(sampler.acceptance_rate_ - 0.44) < 0.05)
@@ -209,7 +216,7 @@ def test_paths_give_the_same_chains():
     python = MetropolisHastingsSampler(mixture_log_density_rows, **common).fit()
     # same proposals and tests; the adapted step sizes differ by rounding only
     np.testing.assert_allclose(
-        njit_chains.sample(3000), python.sample(3000), rtol=0, atol=1e-9
+        njit_chains.sample(30000), python.sample(30000), rtol=0, atol=1e-9
     )
 
     data = np.random.default_rng(0).normal(size=(200, 2)) @ [[1, 0.5], [0, 1]]
@@ -219,7 +226,7 @@ def test_paths_give_the_same_chains():
             compiled.target_.score_samples, random_state=2
         ).fit(data)
         np.testing.assert_allclose(
-            compiled.sample(2000), wrapped.sample(2000), rtol=0, atol=1e-9
+            compiled.sample(20000), wrapped.sample(20000), rtol=0, atol=1e-9
         )
 
 
@@ -240,7 +247,8 @@ def test_reproducible_with_any_threads_chunks_and_progress(capsys):
     assert not np.array_equal(draws(random_state=4), reference)
     rng = np.random.RandomState(0)
     sampler = MetropolisHastingsSampler(stats.norm(), random_state=rng).fit()
-    assert not np.array_equal(sampler.sample(10), sampler.sample(10))  # advanced
+    with pytest.warns(ConvergenceWarning, match="too few"):  # 3 draws a chain
+        assert not np.array_equal(sampler.sample(10), sampler.sample(10))  # advanced
 
 
 def test_thinning_and_pooling():
@@ -271,7 +279,7 @@ def test_diagnostics_properties_match_the_functions():
     sampler = MetropolisHastingsSampler(
         stats.multivariate_normal([0, 0], [[1, 0.8], [0.8, 1]]), random_state=0
     ).fit()
-    sampler.sample(4000)
+    sampler.sample(40000)
     np.testing.assert_array_equal(sampler.ess_, effective_sample_size(sampler.chains_))
     np.testing.assert_array_equal(sampler.rhat_, rhat(sampler.chains_))
     assert sampler.autocorrelation(max_lag=10).shape == (11, 2)
@@ -284,7 +292,8 @@ def test_initial_points():
     sampler = MetropolisHastingsSampler(
         lambda X: -0.5 * (X[:, 0] - 5) ** 2, n_warmup=0, step_size=1e-9, random_state=0
     ).fit(data)
-    sampler.sample(4)
+    with pytest.warns(ConvergenceWarning, match="only 1 draw"):
+        sampler.sample(4)
     # with a vanishing step the chains stay at their starts: rows of X
     distance = np.abs(sampler.chains_[:, 0, 0][:, None] - data[:, 0][None, :])
     assert np.all(distance.min(axis=1) < 1e-6)
@@ -292,7 +301,8 @@ def test_initial_points():
     sampler = MetropolisHastingsSampler(
         stats.norm(), n_warmup=0, step_size=1e-9, initial=starts
     ).fit()
-    sampler.sample(4)
+    with pytest.warns(ConvergenceWarning, match="only 1 draw"):
+        sampler.sample(4)
     np.testing.assert_allclose(sampler.chains_[:, 0], starts, atol=1e-6)
 
 

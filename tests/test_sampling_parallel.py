@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from joblib import parallel_backend
 from numba import njit
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from skgenfund import (
     EMGaussianMixture,
@@ -30,6 +30,14 @@ def mixture_target():
     return EMGaussianMixture(2, random_state=0).fit(X), X
 
 
+def short_run(sampler, n_samples, **kwargs):
+    """sample_chains on a run too short to mix, which it says (once)."""
+    with pytest.warns(ConvergenceWarning) as record:
+        draws = sample_chains(sampler, n_samples, **kwargs)
+    assert len(record) == 1  # judged over all the chains, not chain by chain
+    return draws
+
+
 def run_attributes(sampler):
     return [getattr(sampler, name).copy() for name in CHAIN_ATTRIBUTES]
 
@@ -45,24 +53,24 @@ def test_draws_do_not_depend_on_the_backend_or_the_number_of_workers():
     runs = []
     for backend, n_jobs in [("sequential", 1), ("threading", 2), ("threading", 4)]:
         with parallel_backend(backend, n_jobs=n_jobs):
-            draws = sample_chains(target, 3000)
+            draws = short_run(target, 3000)
         runs.append([draws, *run_attributes(target)])
     for other in runs[1:]:
         for a, b in zip(runs[0], other):
             np.testing.assert_array_equal(a, b)
     # a process pool (the sampler and its njit target pickled to it) agrees
-    draws = sample_chains(target, 3000, n_jobs=2)
+    draws = short_run(target, 3000, n_jobs=2)
     np.testing.assert_array_equal(draws, runs[0][0])
     # a different seed gives different chains
-    assert not np.array_equal(sample_chains(target, 3000, random_state=4), draws)
+    assert not np.array_equal(short_run(target, 3000, random_state=4), draws)
 
 
 def test_chains_are_seeded_one_by_one():
     target, X = mixture_target()
     eight = MetropolisHastingsSampler(target, n_chains=8, random_state=0).fit(X)
     three = MetropolisHastingsSampler(target, n_chains=3, random_state=0).fit(X)
-    sample_chains(eight, 800)
-    sample_chains(three, 300)
+    short_run(eight, 800)
+    short_run(three, 300)
     # the first chains of a run with more chains are the same chains
     for name in CHAIN_ATTRIBUTES:
         np.testing.assert_array_equal(
@@ -101,7 +109,7 @@ def test_initial_points_go_to_their_chains():
         initial=start,
         random_state=0,
     ).fit(np.random.RandomState(0).normal(size=(100, 1)))
-    sample_chains(sampler, 30)
+    short_run(sampler, 30)
     np.testing.assert_allclose(sampler.chains_[:, 0, 0], start[:, 0], atol=0.1)
 
 

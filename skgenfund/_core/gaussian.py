@@ -42,6 +42,7 @@ __all__ = [
     "precision_cholesky_from_precisions",
     "precisions_from_cholesky",
     "sample_gaussian",
+    "weighted_scatter",
 ]
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
@@ -371,12 +372,10 @@ def estimate_gaussian_parameters(
     if empty_guard:
         nk = nk + 10 * np.finfo(resp.dtype).eps
     means = (resp.T @ X) / nk[:, np.newaxis]
-    n_components, n_features = means.shape
+    n_features = means.shape[1]
+    scatter = weighted_scatter(X, resp, means, covariance_type)
     if covariance_type in ("full", "tied"):
-        covariances = np.empty((n_components, n_features, n_features), dtype=X.dtype)
-        for k in range(n_components):
-            diff = X - means[k]
-            covariances[k] = (resp[:, k] * diff.T) @ diff / nk[k]
+        covariances = scatter / nk[:, np.newaxis, np.newaxis]
         if covariance_type == "tied":
             covariances = np.tensordot(nk, covariances, axes=1) / nk.sum()
             covariances.flat[:: n_features + 1] += reg_covar
@@ -384,11 +383,7 @@ def estimate_gaussian_parameters(
             for covariance in covariances:
                 covariance.flat[:: n_features + 1] += reg_covar
         return nk, means, covariances
-    variances = np.empty((n_components, n_features), dtype=X.dtype)
-    for k in range(n_components):
-        diff = X - means[k]
-        variances[k] = resp[:, k] @ (diff * diff) / nk[k]
-    variances += reg_covar
+    variances = scatter / nk[:, np.newaxis] + reg_covar
     if covariance_type == "spherical":
         variances = variances.mean(axis=1)
     return nk, means, variances
@@ -521,6 +516,49 @@ def floor_singular_covariance(
     if n_rows <= n_features or collinear:
         covariance.flat[:: n_features + 1] += smoothing * variances
     return covariance, ("; ".join(reasons) or None)
+
+
+def weighted_scatter(X, resp, means, covariance_type):
+    """Centred weighted scatter of the rows around each component's mean.
+
+    ``S_k = sum_i resp_ik (x_i - m_k)(x_i - m_k)^T``, formed from the centred
+    rows (never as ``E[x x^T] - m m^T``).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    resp : ndarray of shape (n_samples, n_components)
+        Weights of the rows for each component (responsibilities times
+        sample weights).
+    means : ndarray of shape (n_components, n_features)
+    covariance_type : {"full", "tied", "diag", "spherical"}
+
+    Returns
+    -------
+    scatter : ndarray
+        (n_components, n_features, n_features) scatter matrices for "full"
+        and "tied"; (n_components, n_features) weighted sums of squares per
+        feature for "diag" and "spherical".
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgenfund._core.gaussian import weighted_scatter
+    >>> weighted_scatter(np.array([[0.0], [2.0]]), np.ones((2, 1)), np.ones((1, 1)),
+    ...                  "diag")
+    array([[2.]])
+    """
+    n_components, n_features = means.shape
+    matrices = covariance_type in ("full", "tied")
+    shape = (n_features, n_features) if matrices else (n_features,)
+    scatter = np.empty((n_components, *shape), dtype=X.dtype)
+    for k in range(n_components):
+        diff = X - means[k]
+        if matrices:
+            scatter[k] = (resp[:, k] * diff.T) @ diff
+        else:
+            scatter[k] = resp[:, k] @ (diff * diff)
+    return scatter
 
 
 def n_gaussian_parameters(n_components, n_features, covariance_type):

@@ -41,9 +41,9 @@ def run(report):
     new_codes, _ = gmm.sample(10, random_state=0)
     new_digits = np.clip(pca.inverse_transform(new_codes), 0, 16)
 
-    fig = plt.figure(figsize=(14, 7))
-    grid = fig.add_gridspec(3, 10, height_ratios=[4, 1, 1])
-    ax = fig.add_subplot(grid[0, :5])
+    fig = plt.figure(figsize=(14, 7.6), constrained_layout=True)
+    top, bottom = fig.subfigures(2, 1, height_ratios=[4, 2.3])
+    ax, right = top.subplots(1, 2)
     ax.scatter(Z[:, 0], Z[:, 1], c=y, cmap="tab10", s=6)
     for digit in range(10):
         ax.text(
@@ -53,25 +53,32 @@ def run(report):
             weight="bold",
             bbox=dict(facecolor="white", alpha=0.7, lw=0),
         )
-    ax.set_title("Digits in a 2-D PCA latent space")
-    ax = fig.add_subplot(grid[0, 5:])
+    ax.set_title("Digits in a 2-D PCA latent space (labels: digit medians)")
+    ax.set_xlabel("latent coordinate 1 (PC 1)")
+    ax.set_ylabel("latent coordinate 2 (PC 2)")
+    ax = right
     plot_gmm(plane, ax=ax, annotate_weights=False)
     sc = ax.scatter(Z[:, 0], Z[:, 1], c=certainty, s=6, zorder=0)
-    fig.colorbar(sc, ax=ax, label="max_k P(z=k|x)")
-    ax.set_title("Mixture = discrete latent: posterior certainty")
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    for row, (name, path) in enumerate([("linear", linear), ("slerp", slerp)], 1):
+    top.colorbar(sc, ax=ax, label="max_k P(z=k|x)")
+    ax.set_title("10-component mixture = a discrete latent z: certainty of z")
+    ax.set_xlabel("latent coordinate 1 (PC 1)")
+    ax.set_ylabel("latent coordinate 2 (PC 2)")
+    bottom.suptitle(
+        "Decoded from 9 points on the path from a 0 to a 1 in the 20-D latent "
+        "space (right: new digits drawn from a mixture fitted in it)",
+        fontsize=11,
+    )
+    cells = bottom.subplots(2, 10)
+    for row, (name, path) in enumerate([("linear", linear), ("slerp", slerp)]):
         for step in range(9):
-            ax = fig.add_subplot(grid[row, step])
+            ax = cells[row, step]
             ax.imshow(path[step].reshape(8, 8), cmap="gray_r", vmin=0, vmax=16)
             ax.set_xticks([])
             ax.set_yticks([])
             if step == 0:
                 ax.set_ylabel(name)
-        ax = fig.add_subplot(grid[row, 9])
+        ax = cells[row, 9]
         ax.imshow(new_digits[row].reshape(8, 8), cmap="gray_r", vmin=0, vmax=16)
-        ax.set_title("GMM sample", fontsize=8)
         ax.axis("off")
     report.figure(
         fig,

@@ -35,6 +35,7 @@ def _parity(X):
 
 def run(report):
     import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
 
     from ..plotting import plot_gmm
 
@@ -100,21 +101,28 @@ def run(report):
         online.score(X2),
     )
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.6), constrained_layout=True)
-    plot_gmm(gmm, X2, ax=axes[0])
+    plot_gmm(gmm, X2, ax=axes[0], annotate_weights=False)
     axes[0].set_title("Iris petals and the three learned components")
-    axes[0].set_xlabel("petal length (cm)")
-    axes[0].set_ylabel("petal width (cm)")
     plot_gmm(gmm, ax=axes[1], annotate_weights=False)
     axes[1].scatter(
         X_new[:, 0], X_new[:, 1], s=8, c=[f"C{k}" for k in y_new], alpha=0.6
     )
     axes[1].set_title("300 new irises drawn from the mixture")
-    axes[1].set_xlabel("petal length (cm)")
-    axes[1].set_ylabel("petal width (cm)")
+    components = [
+        Patch(facecolor=f"C{k}", alpha=0.4, edgecolor=f"C{k}",
+              label=f"component {k + 1}, weight {weight:.2f}")  # fmt: skip
+        for k, weight in enumerate(gmm.weights_)
+    ]
+    for ax in axes[:2]:
+        ax.set_xlim(0.5, 7.5)
+        ax.set_ylim(-0.3, 3.3)
+        ax.set_xlabel("petal length (cm)")
+        ax.set_ylabel("petal width (cm)")
+        ax.legend(handles=components, loc="upper left", frameon=False)
     for model, label in ((gmm, "k-means start"), (from_random, "random start")):
         iterations = np.arange(1, model.n_iter_ + 1)
         axes[2].plot(iterations, model.lower_bounds_, "o-", ms=3, label=label)
-    axes[2].legend()
+    axes[2].legend(loc="lower right")
     axes[2].set_xlabel("EM iteration")
     axes[2].set_ylabel("mean log-likelihood")
     axes[2].set_title("EM climbs the likelihood")

@@ -4,6 +4,18 @@ import sys
 import time
 from pathlib import Path
 
+# The source the topics follow, named once in the report's opening and by
+# this name afterwards.
+CHAPTER_NAME = "*Fundamentals of Generative Models*"
+INTRODUCTION = (
+    "The tour walks the topics of the chapter " + CHAPTER_NAME + " (discriminative "
+    "vs generative models, learning a distribution by maximum likelihood and "
+    "Bayes, rejection, importance and Metropolis-Hastings sampling, latent "
+    "spaces, evaluation by Inception Score and FID, Gaussian mixtures by EM) in "
+    "its order, on scikit-learn's bundled data sets. Where " + CHAPTER_NAME
+    + " prints a wrong number, the report gives the right value and why."
+)
+
 
 class TourReport:
     """Collects the tour's sections, numbers and figures.
@@ -24,10 +36,12 @@ class TourReport:
         self.out_dir = Path(out_dir)
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.stream = sys.stdout if stream is None else stream
-        self._markdown = ["# skgenfund tour", ""]
+        self._markdown = ["# skgenfund tour", "", INTRODUCTION, ""]
         self._started = time.perf_counter()
+        self._echo(INTRODUCTION)
         self._section_started = None
         self.figures = []
+        self.titles = {}  # figure file name -> its suptitles and axes titles
 
     def _echo(self, text):
         print(text, file=self.stream, flush=True)
@@ -59,7 +73,11 @@ class TourReport:
         import matplotlib.pyplot as plt
 
         path = self.out_dir / filename
-        fig.savefig(path, dpi=110, bbox_inches="tight")
+        self.titles[filename] = _titles_of(fig)
+        # a figure with a layout engine already fills its canvas; "tight" would
+        # draw it a second time only to measure it
+        tight = None if fig.get_layout_engine() is not None else "tight"
+        fig.savefig(path, dpi=110, bbox_inches=tight)
         plt.close(fig)
         self.figures.append(path)
         self._echo(f"  figure: {path}")
@@ -78,5 +96,17 @@ class TourReport:
         self._markdown += [f"Total time: {total:.1f} s.", ""]
         path = self.out_dir / "report.md"
         path.write_text("\n".join(self._markdown), encoding="utf-8")
+        self.path = path
         self._echo(f"\nReport written to {path} ({total:.1f} s in all).")
         return path
+
+
+def _titles_of(fig):
+    """Every title shown in a figure: suptitles (of subfigures too) and axes titles."""
+    texts = []
+    for figure in [fig, *fig.subfigs]:
+        if getattr(figure, "_suptitle", None) is not None:
+            texts.append(figure._suptitle.get_text())
+    for ax in fig.get_axes():
+        texts += [ax.get_title(loc) for loc in ("left", "center", "right")]
+    return [text for text in texts if text]

@@ -44,10 +44,9 @@ from ._moments import (
 )
 from ._steps import (
     as_kernel_input,
-    e_step,
+    em_step,
     estimate_from_responsibilities,
     inference,
-    m_step,
 )
 
 INIT_PARAMS = ("kmeans", "k-means++", "random", "random_from_data")
@@ -771,7 +770,7 @@ default=None
     def _em_iteration(self, X, sample_weight, params, resp):
         """One E-step and M-step: the E-step's lower bound and the new parameters."""
         weights, means, _, precisions_cholesky = params
-        lower_bound, nk, sums = e_step(
+        lower_bound, nk, means, covariances = em_step(
             X,
             sample_weight,
             weights,
@@ -779,9 +778,7 @@ default=None
             precisions_cholesky,
             self.covariance_type,
             resp,
-        )
-        nk, means, covariances = m_step(
-            X, resp, nk, sums, self.reg_covar, self.covariance_type
+            self.reg_covar,
         )
         weights = nk / nk.sum()
         precisions_cholesky = compute_precision_cholesky(

@@ -18,7 +18,12 @@ is therefore bit-for-bit identical for any number of threads.
 Numerics
 --------
 * float32 input is read as float32 and converted to float64 on load: every
-  sum, log-density and moment is accumulated in float64.
+  sum, log-density and moment is accumulated in float64. The compiled kernels
+  take the data as two arguments, ``X64`` (float64) and ``X32`` (float32), of
+  which exactly one holds the rows and the other is empty: every kernel then
+  has a single specialisation, so float32 data cost no second compilation.
+  :func:`e_step`, :func:`first_moments` and :func:`scatter` take X in either
+  dtype and pass it on so.
 * Second moments are accumulated centred, ``sum_i r_ik (x_i - mu_k)^2``, in a
   second pass after the means are known, never as ``E[x^2] - mu^2``: diagonal
   and spherical variances cannot come out negative by cancellation.
@@ -27,7 +32,8 @@ Numerics
   a zero mixture weight (log-weight -inf) is handled exactly.
 
 The kernels import no estimator. Nothing is compiled at import; each kernel is
-compiled on first use for the dtype of X and cached on disk (``cache=True``).
+compiled on first use and cached on disk (``cache=True``). Small problems
+never reach them (:mod:`skgenfund.mixture._steps` runs those in NumPy).
 """
 
 import math
@@ -89,9 +95,31 @@ def _load_transposed(A, row0, n_rows, AT):
             AT[i, r] = 0.0
 
 
+@njit(cache=True)
+def _n_rows(X64, X32):
+    """Rows of the data, whichever of the two arguments holds them."""
+    return max(X64.shape[0], X32.shape[0]), max(X64.shape[1], X32.shape[1])
+
+
+@njit(cache=True, fastmath=_FASTMATH)
+def _load_data(X64, X32, row0, n_rows, xT):
+    """:func:`_load_transposed` of the rows of X64 or of X32, whichever has them."""
+    if X32.shape[0] > 0:
+        _load_transposed(X32, row0, n_rows, xT)
+    else:
+        _load_transposed(X64, row0, n_rows, xT)
+
+
 @njit(cache=True, fastmath=_FASTMATH)
 def _squared_mahalanobis_triangular(xT, mean, U, dT, y, sq):
-    """sq[r] = ||(x_r - mean) U||^2 for an upper-triangular U (U[i, j] = 0, i > j)."""
+    """sq[r] = ||(x_r - mean) U||^2 for an upper-triangular U (U[i, j] = 0, i > j).
+
+    The product's columns are formed four at a time (``y`` is a (4, CHUNK)
+    tile), so that each row of the centred tile is loaded once per four
+    columns. Column j + c has non-zeros in rows i <= j + c; running i up to
+    j + 3 for all four adds exact zeros (the factor's lower triangle is
+    zero), which changes no bit of the result.
+    """
     n_features = xT.shape[0]
     for i in range(n_features):
         m = mean[i]
@@ -99,15 +127,38 @@ def _squared_mahalanobis_triangular(xT, mean, U, dT, y, sq):
             dT[i, r] = xT[i, r] - m
     for r in range(CHUNK):
         sq[r] = 0.0
-    for j in range(n_features):
+    j = 0
+    while j + 4 <= n_features:
         for r in range(CHUNK):
-            y[r] = 0.0
+            y[0, r] = 0.0
+            y[1, r] = 0.0
+            y[2, r] = 0.0
+            y[3, r] = 0.0
+        for i in range(j + 4):
+            u0 = U[i, j]
+            u1 = U[i, j + 1]
+            u2 = U[i, j + 2]
+            u3 = U[i, j + 3]
+            for r in range(CHUNK):
+                d = dT[i, r]
+                y[0, r] += d * u0
+                y[1, r] += d * u1
+                y[2, r] += d * u2
+                y[3, r] += d * u3
+        for r in range(CHUNK):
+            sq[r] += y[0, r] * y[0, r] + y[1, r] * y[1, r]
+            sq[r] += y[2, r] * y[2, r] + y[3, r] * y[3, r]
+        j += 4
+    while j < n_features:  # the last n_features % 4 columns, one at a time
+        for r in range(CHUNK):
+            y[0, r] = 0.0
         for i in range(j + 1):
             u = U[i, j]
             for r in range(CHUNK):
-                y[r] += dT[i, r] * u
+                y[0, r] += dT[i, r] * u
         for r in range(CHUNK):
-            sq[r] += y[r] * y[r]
+            sq[r] += y[0, r] * y[0, r]
+        j += 1
 
 
 @njit(cache=True, fastmath=_FASTMATH)
@@ -173,12 +224,13 @@ def _finish_rows(
     ``exp(lp - max) / sum`` are loops over the rows of the chunk, with one
     exponential per entry instead of two.
 
-    fit=True: out[row] = sample_weight * responsibilities, the weighted sum of
-    the row log-likelihoods is returned and the first moments (nk, sum r x) are
-    accumulated. fit=False: out[row] = log-responsibilities, lse_out[row] = the
-    log-likelihood of the row.
+    fit=True: lp[:, r] and (unless ``out`` is empty) out[row] = sample_weight *
+    responsibilities, the weighted sum of the row log-likelihoods is returned
+    and the first moments (nk, sum r x) are accumulated. fit=False: out[row] =
+    log-responsibilities, lse_out[row] = the log-likelihood of the row.
     """
     n_components = lp.shape[0]
+    write = out.shape[0] > 0  # (fit: an empty out keeps the tile only)
     top = work[0]
     total = work[1]
     shifted = work[2]
@@ -211,7 +263,8 @@ def _finish_rows(
             scale = w / total[r] if total[r] > 0.0 else 0.0
             for k in range(n_components):
                 resp = lp[k, r] * scale
-                out[row0 + r, k] = resp
+                if write:
+                    out[row0 + r, k] = resp
                 lp[k, r] = resp
         else:
             lse_out[row0 + r] = lse
@@ -243,8 +296,9 @@ def _accumulate_first_moments(respT, xT, nk_row, sx_block):
 
 
 @njit(cache=True, parallel=True, fastmath=_FASTMATH)
-def e_step(
-    X,
+def _e_step(
+    X64,
+    X32,
     sample_weight,
     means,
     precisions_cholesky,
@@ -256,41 +310,26 @@ def e_step(
     nk_part,
     sx_part,
     ll_part,
+    centres,
+    scatter_part,
 ):
-    """E-step of every covariance type.
+    """E-step of every covariance type: :func:`e_step` on the data pair.
 
-    Parameters
-    ----------
-    X : (n, d) float32 or float64, C-contiguous
-    sample_weight : (n,) float64 (used when fit)
-    means : (K, d) float64
-    precisions_cholesky : float64 array of shape (K, d, d), (1, d, d),
-        (K, 1, d) or (1, 1, d)
-        The precisions' Cholesky factors: upper triangular, one per component
-        ("full") or one shared by all ("tied"); or, with a middle axis of
-        length 1, their diagonals ("diag", and "spherical" with the factor
-        repeated over the features). With one feature the two forms agree.
-    log_weights, log_dets : (K,) float64
-    fit : bool
-        True during EM: write weighted responsibilities to ``out`` and
-        accumulate the per-block first moments and weighted log-likelihood.
-        False for prediction: write log-responsibilities to ``out`` and the
-        per-row log-likelihood to ``lse_out``.
-    out : (n, K) float64
-    lse_out : (n,) float64 (used when not fit)
-    nk_part : (n_blocks, K), sx_part : (n_blocks, K, d), ll_part : (n_blocks,)
-        Zero-initialised per-block partial sums (used when fit).
+    ``X64, X32``: (n, d) float64 and (0, 0) float32, C-contiguous, or the
+    other way round; the other arguments are :func:`e_step`'s.
     """
-    n_samples, n_features = X.shape
+    n_samples, n_features = _n_rows(X64, X32)
     n_components = means.shape[0]
     shared = precisions_cholesky.shape[0] == 1
     diagonal = precisions_cholesky.shape[1] == 1
     n_chunks, n_blocks = block_count(n_samples)
     constant = n_features * LOG_2PI
+    with_scatter = fit and scatter_part.shape[0] > 0
     for block in prange(n_blocks):
         xT = np.empty((n_features, CHUNK))
         dT = np.empty((n_features, CHUNK))
-        y = np.empty(CHUNK)
+        wdT = np.empty((n_features, CHUNK))
+        y = np.empty((4, CHUNK))
         sq = np.empty(CHUNK)
         lp = np.empty((n_components, CHUNK))
         work = np.empty((5, CHUNK))
@@ -298,7 +337,7 @@ def e_step(
         for chunk in range(first, last):
             row0 = chunk * CHUNK
             n_rows = min(CHUNK, n_samples - row0)
-            _load_transposed(X, row0, n_rows, xT)
+            _load_data(X64, X32, row0, n_rows, xT)
             for k in range(n_components):
                 factor = precisions_cholesky[0 if shared else k]
                 if diagonal:
@@ -321,16 +360,14 @@ def e_step(
                 sx_part[block],
                 work,
             )
+            if with_scatter:  # lp now holds the tile's weighted responsibilities
+                _accumulate_scatter(lp, xT, centres, dT, wdT, scatter_part[block])
 
 
 @njit(cache=True, parallel=True, fastmath=_FASTMATH)
-def first_moments(X, resp, nk_part, sx_part):
-    """Per-block sums of the responsibilities and of resp-weighted rows.
-
-    ``resp`` (n, K) already includes the sample weights. Used for the
-    initialisation; during EM the E-step accumulates these itself.
-    """
-    n_samples, n_features = X.shape
+def _first_moments(X64, X32, resp, nk_part, sx_part):
+    """:func:`first_moments` on the data pair (see :func:`_e_step`)."""
+    n_samples, n_features = _n_rows(X64, X32)
     n_components = resp.shape[1]
     n_chunks, n_blocks = block_count(n_samples)
     for block in prange(n_blocks):
@@ -340,26 +377,56 @@ def first_moments(X, resp, nk_part, sx_part):
         for chunk in range(first, last):
             row0 = chunk * CHUNK
             n_rows = min(CHUNK, n_samples - row0)
-            _load_transposed(X, row0, n_rows, xT)
+            _load_data(X64, X32, row0, n_rows, xT)
             _load_transposed(resp, row0, n_rows, respT)
             _accumulate_first_moments(respT, xT, nk_part[block], sx_part[block])
 
 
-@njit(cache=True, parallel=True, fastmath=_FASTMATH)
-def scatter(X, resp, means, scatter_part):
-    """Centred weighted second moments, per block.
+@njit(cache=True, fastmath=_FASTMATH)
+def _accumulate_scatter(respT, xT, means, dT, wdT, S_block):
+    """Add one tile's centred weighted second moments to one block's slots.
 
-    ``scatter_part`` has shape (n_blocks, K or 1, d, d) for the scatter
-    matrices ``S[a, c] += sum_r resp[r, k] (x_ra - mu_ka) (x_rc - mu_kc)``
-    (upper triangle only, c >= a; with one slot, "tied", every component's
-    scatter is added to it), or (n_blocks, K, 1, d) for the sums of squares
-    ``S[0, a] += sum_r resp[r, k] (x_ra - mu_ka)^2`` ("diag", "spherical").
-    With one feature the two agree.
+    ``S_block`` is (K or 1, d, d) for the scatter matrices
+    ``S[a, c] += sum_r resp[k, r] (x_ra - mu_ka) (x_rc - mu_kc)`` (upper
+    triangle only, c >= a; with one slot, "tied", every component's scatter
+    is added to it), or (K, 1, d) for the sums of squares
+    ``S[0, a] += sum_r resp[k, r] (x_ra - mu_ka)^2`` ("diag", "spherical").
+    With one feature the two agree. Padding rows have zero responsibility.
     """
-    n_samples, n_features = X.shape
+    n_components = respT.shape[0]
+    n_features = xT.shape[0]
+    shared = S_block.shape[0] == 1
+    diagonal = S_block.shape[1] == 1
+    for k in range(n_components):
+        S = S_block[0 if shared else k]
+        if diagonal:
+            for i in range(n_features):
+                m = means[k, i]
+                s = 0.0
+                for r in range(CHUNK):
+                    v = xT[i, r] - m
+                    s += respT[k, r] * v * v
+                S[0, i] += s
+            continue
+        for i in range(n_features):
+            m = means[k, i]
+            for r in range(CHUNK):
+                v = xT[i, r] - m
+                dT[i, r] = v
+                wdT[i, r] = v * respT[k, r]
+        for a in range(n_features):
+            for c in range(a, n_features):
+                s = 0.0
+                for r in range(CHUNK):
+                    s += wdT[a, r] * dT[c, r]
+                S[a, c] += s
+
+
+@njit(cache=True, parallel=True, fastmath=_FASTMATH)
+def _scatter(X64, X32, resp, means, scatter_part):
+    """:func:`scatter` on the data pair (see :func:`_e_step`)."""
+    n_samples, n_features = _n_rows(X64, X32)
     n_components = resp.shape[1]
-    shared = scatter_part.shape[1] == 1
-    diagonal = scatter_part.shape[2] == 1
     n_chunks, n_blocks = block_count(n_samples)
     for block in prange(n_blocks):
         xT = np.empty((n_features, CHUNK))
@@ -370,28 +437,110 @@ def scatter(X, resp, means, scatter_part):
         for chunk in range(first, last):
             row0 = chunk * CHUNK
             n_rows = min(CHUNK, n_samples - row0)
-            _load_transposed(X, row0, n_rows, xT)
+            _load_data(X64, X32, row0, n_rows, xT)
             _load_transposed(resp, row0, n_rows, respT)
-            for k in range(n_components):
-                S = scatter_part[block, 0 if shared else k]
-                if diagonal:
-                    for i in range(n_features):
-                        m = means[k, i]
-                        s = 0.0
-                        for r in range(CHUNK):
-                            v = xT[i, r] - m
-                            s += respT[k, r] * v * v
-                        S[0, i] += s
-                    continue
-                for i in range(n_features):
-                    m = means[k, i]
-                    for r in range(CHUNK):
-                        v = xT[i, r] - m
-                        dT[i, r] = v
-                        wdT[i, r] = v * respT[k, r]
-                for a in range(n_features):
-                    for c in range(a, n_features):
-                        s = 0.0
-                        for r in range(CHUNK):
-                            s += wdT[a, r] * dT[c, r]
-                        S[a, c] += s
+            _accumulate_scatter(respT, xT, means, dT, wdT, scatter_part[block])
+
+
+_NO_ROWS = {
+    np.dtype(np.float64): np.empty((0, 0)),
+    np.dtype(np.float32): np.empty((0, 0), np.float32),
+}
+
+
+_NO_CENTRES = np.empty((0, 0))
+_NO_SCATTER = np.empty((0, 0, 0, 0))
+
+
+def _data_pair(X):
+    """X as the compiled kernels' (X64, X32) pair: X and an empty array."""
+    if X.dtype == np.float32:
+        return _NO_ROWS[np.dtype(np.float64)], X
+    return X, _NO_ROWS[np.dtype(np.float32)]
+
+
+def e_step(
+    X,
+    sample_weight,
+    means,
+    precisions_cholesky,
+    log_weights,
+    log_dets,
+    fit,
+    out,
+    lse_out,
+    nk_part,
+    sx_part,
+    ll_part,
+    centres=None,
+    scatter_part=None,
+):
+    """E-step of every covariance type (and, optionally, the M-step's scatter).
+
+    Parameters
+    ----------
+    X : (n, d) float32 or float64, C-contiguous
+    sample_weight : (n,) float64 (used when fit)
+    means : (K, d) float64
+    precisions_cholesky : float64 array of shape (K, d, d), (1, d, d),
+        (K, 1, d) or (1, 1, d)
+        The precisions' Cholesky factors: upper triangular, one per component
+        ("full") or one shared by all ("tied"); or, with a middle axis of
+        length 1, their diagonals ("diag", and "spherical" with the factor
+        repeated over the features). With one feature the two forms agree.
+    log_weights, log_dets : (K,) float64
+        Per-component constants added to the log-densities: the log mixture
+        weights (or any other constants, e.g. a variational E-step's) and
+        the log-determinants of the precision factors.
+    fit : bool
+        True during EM: write weighted responsibilities to ``out`` and
+        accumulate the per-block first moments and weighted log-likelihood.
+        False for prediction: write log-responsibilities to ``out`` and the
+        per-row log-likelihood to ``lse_out``.
+    out : (n, K) float64
+    lse_out : (n,) float64 (used when not fit)
+    nk_part : (n_blocks, K), sx_part : (n_blocks, K, d), ll_part : (n_blocks,)
+        Zero-initialised per-block partial sums (used when fit).
+    centres : (K, d) float64, optional
+    scatter_part : zero-initialised, in :func:`scatter`'s layout, optional
+        When fit and given: also accumulate the weighted scatter of the rows
+        around ``centres`` (one pass over X for the whole EM iteration). An
+        empty ``out`` (shape (0, K)) then skips writing the responsibilities.
+    """
+    if scatter_part is None:
+        centres, scatter_part = _NO_CENTRES, _NO_SCATTER
+    _e_step(
+        *_data_pair(X),
+        sample_weight,
+        means,
+        precisions_cholesky,
+        log_weights,
+        log_dets,
+        fit,
+        out,
+        lse_out,
+        nk_part,
+        sx_part,
+        ll_part,
+        centres,
+        scatter_part,
+    )
+
+
+def first_moments(X, resp, nk_part, sx_part):
+    """Per-block sums of the responsibilities and of resp-weighted rows.
+
+    ``resp`` (n, K) already includes the sample weights. Used for the
+    initialisation; during EM the E-step accumulates these itself.
+    """
+    _first_moments(*_data_pair(X), resp, nk_part, sx_part)
+
+
+def scatter(X, resp, means, scatter_part):
+    """Centred weighted second moments, per block.
+
+    ``scatter_part`` has shape (n_blocks, K or 1, d, d) or (n_blocks, K, 1,
+    d), zero-initialised; see :func:`_accumulate_scatter` for what each
+    block's slots receive.
+    """
+    _scatter(*_data_pair(X), resp, means, scatter_part)

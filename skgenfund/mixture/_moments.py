@@ -31,8 +31,8 @@ import numpy as np
 from ._steps import (
     as_kernel_input,
     covariances_from_scatter,
-    e_step_sums,
-    scatter_sums,
+    e_step_scatter_sums,
+    own_means,
 )
 
 __all__ = [
@@ -51,13 +51,6 @@ _GUARD = 10 * np.finfo(np.float64).eps
 #: their log p(x) under the parameters of the E-step; nk (K,), sums (K, d)
 #: and scatter (kernel layout): the statistics above.
 Moments = namedtuple("Moments", ["weight", "log_likelihood", "nk", "sums", "scatter"])
-
-
-def _own_means(nk, sums):
-    """sums / nk per component, 0 for a component with no weight."""
-    means = np.zeros_like(sums)
-    np.divide(sums, nk[:, np.newaxis], out=means, where=nk[:, np.newaxis] > 0)
-    return means
 
 
 def _add_spread(scatter, factor, delta, covariance_type):
@@ -88,12 +81,9 @@ def chunk_moments(X, sample_weight, params, covariance_type):
     moments : Moments
     """
     X = as_kernel_input(X)
-    weights, means, precisions_cholesky = params
-    resp = np.empty((X.shape[0], len(weights)))
-    log_likelihood, nk, sums = e_step_sums(
-        X, sample_weight, weights, means, precisions_cholesky, covariance_type, resp
+    log_likelihood, nk, sums, scatter = e_step_scatter_sums(
+        X, sample_weight, *params, covariance_type
     )
-    scatter = scatter_sums(X, resp, _own_means(nk, sums), covariance_type)
     return Moments(float(sample_weight.sum()), log_likelihood, nk, sums, scatter)
 
 
@@ -102,7 +92,7 @@ def merge_moments(a, b, covariance_type):
     nk = a.nk + b.nk
     factor = np.zeros_like(nk)
     np.divide(a.nk * b.nk, nk, out=factor, where=nk > 0)
-    delta = _own_means(a.nk, a.sums) - _own_means(b.nk, b.sums)
+    delta = own_means(a.nk, a.sums) - own_means(b.nk, b.sums)
     return Moments(
         a.weight + b.weight,
         a.log_likelihood + b.log_likelihood,
@@ -133,7 +123,7 @@ def parameters_from_moments(moments, reg_covar, covariance_type):
     """
     nk = moments.nk + _GUARD
     means = moments.sums / nk[:, np.newaxis]
-    exact = _own_means(moments.nk, moments.sums)
+    exact = own_means(moments.nk, moments.sums)
     scatter = _add_spread(moments.scatter, moments.nk, exact - means, covariance_type)
     covariances = covariances_from_scatter(scatter, nk, reg_covar, covariance_type)
     return nk / nk.sum(), means, covariances

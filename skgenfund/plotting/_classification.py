@@ -5,6 +5,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._axes import get_axes, grid_2d, padded_bounds
 
+# line styles of the confidence contours, level by level
+CONFIDENCE_STYLES = ("dotted", "dashed", "solid")
+
 
 def plot_decision_regions(
     classifier, X, y=None, ax=None, *, n_points=300, levels=(0.6, 0.8, 0.95)
@@ -12,8 +15,10 @@ def plot_decision_regions(
     """Draw a fitted 2-D classifier's decision regions and confidence contours.
 
     Each region is shaded in its class's colour; black contours mark where
-    the largest posterior probability ``max_k P(y=k|x)`` crosses ``levels``,
-    which shows how confident the classifier is, not only what it decides.
+    the largest posterior probability ``max_k P(y=k|x)`` crosses ``levels``
+    (dotted, dashed, solid for the first, second and third level; labels
+    too close to another are dropped), which shows how confident the
+    classifier is, not only what it decides.
 
     Parameters
     ----------
@@ -67,9 +72,15 @@ def plot_decision_regions(
     confidence = proba.max(axis=1).reshape(xx.shape)
     ax.contourf(xx, yy, regions, levels=np.arange(len(classes) + 1) - 0.5, cmap=light)
     lines = ax.contour(
-        xx, yy, confidence, levels=list(levels), colors="k", linewidths=0.7
+        xx,
+        yy,
+        confidence,
+        levels=list(levels),
+        colors="k",
+        linewidths=0.8,
+        linestyles=[CONFIDENCE_STYLES[i % 3] for i in range(len(levels))],
     )
-    ax.clabel(lines, fmt="%.2f", fontsize=7)
+    _label_apart(ax.clabel(lines, fmt="%.2f", fontsize=7), xx, yy)
     if y is None:
         ax.scatter(X[:, 0], X[:, 1], s=12, c="k")
     else:
@@ -85,5 +96,29 @@ def plot_decision_regions(
                 linewidths=0.3,
                 label=str(label),
             )
-        ax.legend(loc="best", fontsize=8, frameon=True)
+        # outside the plot, on the right: a legend inside would cover points
+        ax.legend(
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            fontsize=8,
+            frameon=False,
+            title="class",
+        )
     return ax
+
+
+def _label_apart(labels, xx, yy, min_distance=0.15):
+    """Keep only contour labels at least ``min_distance`` apart (in axes fractions).
+
+    ``clabel`` labels every piece of every contour; where the confidence lines
+    crowd together (near a sharp boundary) the labels would overlap.
+    """
+    span = np.array([np.ptp(xx), np.ptp(yy)])
+    origin = np.array([xx.min(), yy.min()])
+    kept = []
+    for label in labels:
+        position = (np.asarray(label.get_position()) - origin) / span
+        if all(np.hypot(*(position - other)) >= min_distance for other in kept):
+            kept.append(position)
+        else:
+            label.remove()

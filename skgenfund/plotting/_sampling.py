@@ -6,24 +6,14 @@ from ._axes import get_axes, grid_2d, padded_bounds
 
 
 def _chains_of(sampler):
-    """(n_chains, n_draws, n_features) draws of a sampler, or of an array."""
-    if hasattr(sampler, "chains_"):
-        return np.asarray(sampler.chains_)
-    if hasattr(sampler, "sample") and not isinstance(sampler, np.ndarray):
-        raise ValueError(
-            "The sampler has no chains_ yet: call its sample() method first."
-        )
-    chains = np.asarray(sampler, dtype=np.float64)
-    if chains.ndim == 1:
-        return chains[np.newaxis, :, np.newaxis]
-    if chains.ndim == 2:
-        return chains[:, :, np.newaxis]
-    if chains.ndim == 3:
-        return chains
-    raise ValueError(
-        "Pass a sampler with chains_ or an array of shape (n_draws,), "
-        f"(n_chains, n_draws) or (n_chains, n_draws, n_features); got {chains.shape}."
-    )
+    """(n_chains, n_draws, n_features) draws of a sampler, or of an array.
+
+    Read as the diagnostics read them: pooled draws (n_samples, n_features)
+    are refused, not plotted as thousands of two-draw chains.
+    """
+    from ..sampling._diagnostics import _as_chains
+
+    return _as_chains(sampler)[0]
 
 
 def _check_dimension(dimension, n_features):

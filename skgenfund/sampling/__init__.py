@@ -4,12 +4,13 @@ Rejection sampling (exact, independent draws under an envelope), importance
 sampling (weighted draws, expectations and the normaliser, with the Kish ESS
 and the PSIS Pareto-k diagnostic) and Metropolis-Hastings MCMC (dependent
 draws from several chains), plus the diagnostics without which an MCMC result
-cannot be trusted: effective sample size, split R-hat and autocorrelation.
+cannot be trusted: effective sample size, split R-hat, autocorrelation
+and Monte Carlo standard errors.
 :func:`sample_chains` spreads many chains over joblib workers or a dask
 cluster.
 """
 
-from ._diagnostics import autocorrelation, effective_sample_size, rhat
+from ._diagnostics import autocorrelation, effective_sample_size, mcse, rhat
 from ._importance import ImportanceSampler
 from ._metropolis import MetropolisHastingsSampler
 from ._parallel import sample_chains
@@ -21,6 +22,7 @@ __all__ = [
     "RejectionSampler",
     "autocorrelation",
     "effective_sample_size",
+    "mcse",
     "rhat",
     "sample_chains",
 ]

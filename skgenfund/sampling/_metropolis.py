@@ -11,8 +11,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._core.validation import check_positive_int, validate_X
 from . import _kernels as K
-from ._diagnostics import autocorrelation, effective_sample_size, rhat
+from ._diagnostics import autocorrelation
+from ._limits import check_run_size
 from ._random import spawn_generators
+from ._summary import statistic, summarize, to_inference_data, warn_if_unconverged
 from ._target import as_distribution, resolve_n_features
 
 PROPOSALS = ("gaussian", "adaptive")
@@ -195,15 +197,16 @@ distribution, default="gaussian"
         Covariance of the random-walk increments x' - x of each chain,
         ``step_size_**2 * L L^T`` (NaN for an independence sampler).
     ess_ : ndarray of shape (n_features,)
-        Bulk effective sample size per dimension (computed on first access).
+        Bulk effective sample size per dimension (computed once per run, by
+        the convergence check after ``sample()``).
     rhat_ : ndarray of shape (n_features,)
-        Rank-normalised split R-hat per dimension (computed on first access).
+        Rank-normalised split R-hat per dimension (computed once per run).
 
     See Also
     --------
     RejectionSampler : Exact independent draws when an envelope is known.
     ImportanceSampler : Weighted draws and expectations, with diagnostics.
-    effective_sample_size, rhat, autocorrelation : The diagnostics.
+    effective_sample_size, rhat, mcse, autocorrelation : The diagnostics.
 
     Examples
     --------
@@ -258,6 +261,7 @@ distribution, default="gaussian"
         check_positive_int("n_chains", self.n_chains)
         check_positive_int("n_warmup", self.n_warmup, minimum=0)
         check_positive_int("thin", self.thin)
+        check_run_size(self.n_chains, self.n_warmup, self.thin)
         if isinstance(self.step_size, str):
             if self.step_size != "auto":
                 raise ValueError(
@@ -449,11 +453,19 @@ distribution, default="gaussian"
         -------
         X : ndarray of shape (n_samples, n_features)
             Draws from the target (dependent within a chain).
+
+        Warns
+        -----
+        ConvergenceWarning
+            When the largest R-hat exceeds 1.01, the smallest bulk or tail
+            ESS is below 100 per chain, a chain accepted nothing, or too few
+            draws were kept to tell; the message says what to do.
         """
         check_is_fitted(self)
         n_samples = check_positive_int("n_samples", n_samples)
         seed = self.random_state if random_state is None else random_state
         n_chains, d = self.n_chains, self.n_features_in_
+        check_run_size(n_chains, self.n_warmup, self.thin, d, n_samples)
         kind = self._proposal_kind()
         target = as_distribution(self.target_)
         proposal = as_distribution(self.proposal_, name="proposal") if (
@@ -489,6 +501,7 @@ distribution, default="gaussian"
             if bar is not None:
                 bar.close()
         self._store(run, kind)
+        warn_if_unconverged(self)
         pooled = np.swapaxes(run.draws, 0, 1).reshape(-1, d)
         return pooled[:n_samples].copy()
 
@@ -619,21 +632,82 @@ distribution, default="gaussian"
                 bar.update(length)
 
     # ---------------------------------------------------------- diagnostics
-    def _diagnostic(self, name, compute):
-        check_is_fitted(self, "chains_")
-        if name not in self._diagnostics:
-            self._diagnostics[name] = compute(self.chains_)
-        return self._diagnostics[name]
-
     @property
     def ess_(self):
-        """Bulk effective sample size per dimension, computed on first access."""
-        return self._diagnostic("ess", effective_sample_size)
+        """Bulk effective sample size per dimension, computed once per run."""
+        check_is_fitted(self, "chains_")
+        return statistic(self.chains_, "ess_bulk", self._diagnostics)
 
     @property
     def rhat_(self):
-        """Rank-normalised split R-hat per dimension, computed on first access."""
-        return self._diagnostic("rhat", rhat)
+        """Rank-normalised split R-hat per dimension, computed once per run."""
+        check_is_fitted(self, "chains_")
+        return statistic(self.chains_, "r_hat", self._diagnostics)
+
+    def summary(self, quantiles=(0.05, 0.5, 0.95)):
+        """Posterior summary and diagnostics of the kept draws, per dimension.
+
+        The values of :func:`arviz.summary` (with quantiles instead of its
+        HDI): ``pandas.DataFrame(sampler.summary())`` is its table.
+
+        Parameters
+        ----------
+        quantiles : sequence of float, default=(0.05, 0.5, 0.95)
+            Probabilities of the quantiles reported as ``"q<percent>"``.
+
+        Returns
+        -------
+        summary : dict of str to ndarray of shape (n_features,)
+            ``"mean"``, ``"sd"``, the quantiles (``"q5"``, ``"q50"``,
+            ``"q95"``), ``"mcse_mean"``, ``"mcse_sd"`` (Monte Carlo standard
+            errors of mean and sd), ``"ess_bulk"``, ``"ess_tail"`` and
+            ``"r_hat"``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from scipy import stats
+        >>> from skgenfund import MetropolisHastingsSampler
+        >>> mh = MetropolisHastingsSampler(stats.norm(), initial=np.zeros(1),
+        ...                                random_state=0).fit()
+        >>> _ = mh.sample(20000)
+        >>> table = mh.summary()
+        >>> bool(abs(table["mean"][0]) < 4 * table["mcse_mean"][0])  # truth: 0
+        True
+        >>> bool(table["r_hat"][0] < 1.01), bool(table["ess_tail"][0] > 400)
+        (True, True)
+        """
+        check_is_fitted(self, "chains_")
+        return summarize(self.chains_, quantiles, cache=self._diagnostics)
+
+    def to_inference_data(self):
+        """The kept draws as an :class:`arviz.InferenceData`, for ArviZ's plots.
+
+        Returns
+        -------
+        idata : arviz.InferenceData
+            ``posterior`` holds a variable ``x`` of dimensions (chain, draw,
+            dim), ``sample_stats`` its log-density ``lp``. Needs ArviZ
+            (``pip install skgenfund[arviz]``).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from scipy import stats
+        >>> from skgenfund import MetropolisHastingsSampler
+        >>> mh = MetropolisHastingsSampler(stats.norm(), initial=np.zeros(1),
+        ...                                random_state=0).fit()
+        >>> _ = mh.sample(20000)
+        >>> idata = mh.to_inference_data()  # then arviz.plot_trace(idata)
+        >>> idata.posterior["x"].dims
+        ('chain', 'draw', 'dim')
+        """
+        check_is_fitted(self, "chains_")
+        return to_inference_data(
+            self.chains_,
+            log_prob=self.log_prob_,
+            feature_names=getattr(self, "feature_names_in_", None),
+        )
 
     def autocorrelation(self, max_lag=100):
         """Autocorrelation of the kept draws, averaged over chains.

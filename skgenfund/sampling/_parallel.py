@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._core.validation import check_positive_int
 from ._metropolis import MetropolisHastingsSampler
 from ._random import spawn_seeds
+from ._summary import warn_if_unconverged
 
 __all__ = ["sample_chains"]
 
@@ -34,6 +35,7 @@ def _run_chain(sampler, initial, seed, n_draws):
     """One chain of ``sampler``: its per-chain attributes, chain axis dropped."""
     chain = copy.copy(sampler)  # the fitted target is shared, not copied
     chain.set_params(n_chains=1, initial=initial, n_jobs=None, progress=False)
+    chain._check_convergence = False  # judged over all the chains, once
     chain.sample(n_draws, random_state=np.random.RandomState(np.random.MT19937(seed)))
     return tuple(getattr(chain, name)[0] for name in CHAIN_ATTRIBUTES)
 
@@ -129,5 +131,6 @@ def sample_chains(sampler, n_samples=1, *, random_state=None, n_jobs=None, verbo
     for name, values in zip(CHAIN_ATTRIBUTES, zip(*results)):
         setattr(sampler, name, np.stack(values))
     sampler._diagnostics = {}  # ess_ and rhat_ of the new chains
+    warn_if_unconverged(sampler)
     pooled = np.swapaxes(sampler.chains_, 0, 1).reshape(-1, sampler.n_features_in_)
     return pooled[:n_samples].copy()
