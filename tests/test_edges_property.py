@@ -421,11 +421,6 @@ def test_metropolis_hastings(target, X, n_chains, n_warmup):
     check_outcome(lambda: fitted.sample(30))
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="diagnostics edges (zero chains, constant dimensions) are helper "
-    "issue15a's; this passes once that branch is merged",
-)
 @SETTINGS
 @given(
     n_chains=st.integers(0, 3),
@@ -442,7 +437,9 @@ def test_diagnostics(n_chains, n_draws, d, kind):
         chains.flat[0] = np.nan
     elif kind == "huge":
         chains = chains * 1e300
-    for function in (effective_sample_size, rhat):
+    from skgenfund import mcse
+
+    for function in (effective_sample_size, rhat, mcse):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
@@ -515,6 +512,7 @@ def test_every_public_name_is_covered():
         "autocorrelation",
         "effective_sample_size",
         "rhat",
+        "mcse",
     }
     covered |= {
         "SampleScorer",
