@@ -34,9 +34,11 @@ SCRIPT = textwrap.dedent(
     X = rng.normal(size=(600, 3))
     X[:300] += 4.0
     y = (np.arange(600) < 300).astype(int)
+    # large enough for the EM kernels' parallel path (small fits run on one thread)
+    big = rng.normal(size=(120_000, 3))
 
     def work(seed):
-        gm = EMGaussianMixture(3, random_state=seed, max_iter=15, tol=0).fit(X)
+        gm = EMGaussianMixture(3, random_state=seed, max_iter=3, tol=0).fit(big)
         clf = GenerativeClassifier(EMGaussianMixture(2, random_state=seed)).fit(X, y)
         mh = MetropolisHastingsSampler(
             GaussianMLE().fit(X), n_chains=2, n_warmup=100, random_state=seed
