@@ -19,6 +19,9 @@ A correct chain of that length does not print its numbers either:
 eight such chains with step 2 accept 47 to 48% of their proposals and their
 means fall between 1.37 and 1.59. The diagnostics below (effective sample
 size, R-hat, autocorrelation) tell how far a chain's average can be trusted.
+(The isotropic random walk, ``proposal="gaussian"``, is used throughout; the
+default adaptive walk and MALA are compared in
+:ref:`sphx_glr_auto_examples_plot_mcmc_proposals.py`.)
 """
 
 # %%
@@ -51,7 +54,7 @@ true_mean = 0.3 * -2 + 0.7 * 3
 true_sd = math.sqrt(0.3 * (0.25 + 4) + 0.7 * (1 + 9) - true_mean**2)
 
 sampler = MetropolisHastingsSampler(
-    log_p, n_chains=4, initial=np.zeros(1), random_state=0
+    log_p, proposal="gaussian", n_chains=4, initial=np.zeros(1), random_state=0
 ).fit()
 draws = sampler.sample(40000)
 chains = sampler.chains_[..., 0]
@@ -97,8 +100,9 @@ axes[1, 1].legend(frameon=False)
 fig, axes = plt.subplots(2, 3, figsize=(15, 7), sharey="row")
 for column, step in enumerate([0.1, "auto", 40.0]):
     chain = MetropolisHastingsSampler(
-        log_p, step_size=step, n_chains=4, initial=np.zeros(1), random_state=1
-    ).fit()
+        log_p, proposal="gaussian", step_size=step, n_chains=4,
+        initial=np.zeros(1), random_state=1,
+    ).fit()  # fmt: skip
     chain.sample(20000)
     plot_trace(chain.chains_[:1, :2000], ax=axes[0, column])
     label = f"{chain.step_size_[0]:.2f} (adapted)" if step == "auto" else step

@@ -30,6 +30,7 @@ TOPICS = [
             "plot_rejection_sampling.py",
             "plot_importance_sampling.py",
             "plot_metropolis_hastings.py",
+            "plot_mcmc_proposals.py",
         ],
         ("sampl", "mcmc", "metropolis", "mala", "hastings", "chain"),
     ),

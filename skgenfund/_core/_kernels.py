@@ -70,3 +70,49 @@ def mixture_logpdf_point(x, log_weights, means, precisions_cholesky, log_dets):
     if top == -np.inf:
         return -np.inf
     return top + math.log(total)
+
+
+@njit(cache=True)
+def mixture_logpdf_gradient_point(
+    x, log_weights, means, precisions_cholesky, log_dets, grad, work
+):  # fmt: skip
+    """:func:`mixture_logpdf_point`, also writing ``grad log p(x)`` into ``grad``.
+
+    ``grad = -sum_k r_k(x) U_k U_k^T (x - mu_k)``, accumulated with the online
+    log-sum-exp's weights; ``work`` is a scratch array of length d.
+    """
+    n_features = x.shape[0]
+    top = -np.inf
+    total = 0.0
+    for i in range(n_features):
+        grad[i] = 0.0
+    for k in range(means.shape[0]):
+        squared = 0.0
+        for j in range(n_features):
+            acc = 0.0
+            for i in range(j + 1):
+                acc += (x[i] - means[k, i]) * precisions_cholesky[k, i, j]
+            work[j] = acc
+            squared += acc * acc
+        value = log_weights[k] - 0.5 * (n_features * LOG_2PI + squared) + log_dets[k]
+        if value > top:
+            rescale = math.exp(top - value)
+            total = total * rescale + 1.0
+            weight = 1.0
+            top = value
+        elif value > -np.inf:
+            rescale = 1.0
+            weight = math.exp(value - top)
+            total += weight
+        else:
+            continue
+        for i in range(n_features):  # component gradient -(U y)_i
+            acc = 0.0
+            for j in range(i, n_features):
+                acc += precisions_cholesky[k, i, j] * work[j]
+            grad[i] = grad[i] * rescale - weight * acc
+    if top == -np.inf:
+        return -np.inf
+    for i in range(n_features):
+        grad[i] /= total
+    return top + math.log(total)

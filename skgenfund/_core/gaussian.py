@@ -25,6 +25,8 @@ import numpy as np
 from scipy import linalg
 from scipy.special import gammaln
 
+from .special import logsumexp
+
 __all__ = [
     "COVARIANCE_TYPES",
     "compute_precision_cholesky",
@@ -37,6 +39,7 @@ __all__ = [
     "log_mahalanobis",
     "log_student_t_prob",
     "MixtureDensity",
+    "mixture_log_prob_and_gradient",
     "mixture_density",
     "n_gaussian_parameters",
     "precision_cholesky_from_precisions",
@@ -666,3 +669,51 @@ def mixture_density(weights, means, precisions_cholesky, covariance_type):
     with np.errstate(divide="ignore"):
         log_weights = np.log(np.asarray(weights, dtype=np.float64))
     return MixtureDensity(log_weights, means, full, np.ascontiguousarray(log_dets))
+
+
+def mixture_log_prob_and_gradient(X, density, gradient=True):
+    """log p(x) and its gradient at every row of X under a :class:`MixtureDensity`.
+
+    With responsibilities ``r_k(x)`` and precisions ``P_k = U_k U_k^T``,
+    ``grad log p(x) = -sum_k r_k(x) P_k (x - mu_k)``; the log-density is the
+    shared :func:`log_gaussian_prob` of the components, combined by the one
+    log-sum-exp.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    density : MixtureDensity
+    gradient : bool, default=True
+        Also compute the gradient.
+
+    Returns
+    -------
+    log_prob : ndarray of shape (n_samples,)
+    grad : ndarray of shape (n_samples, n_features) or None
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgenfund._core.gaussian import (mixture_density,
+    ...                                       mixture_log_prob_and_gradient)
+    >>> density = mixture_density(np.ones(1), np.zeros((1, 2)), np.full(1, 0.5),
+    ...                           "spherical")  # N(0, 4 I)
+    >>> log_prob, grad = mixture_log_prob_and_gradient(np.ones((1, 2)), density)
+    >>> grad
+    array([[-0.25, -0.25]])
+    """
+    means, factors = density.means, density.precisions_cholesky
+    log_prob = (
+        log_gaussian_prob(X, means, factors, "full") + density.log_weights[np.newaxis]
+    )
+    total = log_prob[:, 0] if means.shape[0] == 1 else logsumexp(log_prob, axis=1)
+    if not gradient:
+        return total, None
+    with np.errstate(invalid="ignore"):
+        resp = np.exp(log_prob - total[:, np.newaxis])
+    resp = np.nan_to_num(resp, nan=0.0)  # rows where every component is -inf
+    grad = np.zeros_like(X)
+    for k in range(means.shape[0]):
+        y = (X - means[k]) @ factors[k]
+        grad -= resp[:, k : k + 1] * (y @ factors[k].T)
+    return total, grad

@@ -10,97 +10,34 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .._core.validation import check_positive_int, validate_X
-from . import _kernels as K
 from ._diagnostics import autocorrelation
 from ._limits import check_run_size
 from ._random import spawn_generators
 from ._summary import statistic, summarize, to_inference_data, warn_if_unconverged
 from ._target import as_distribution, resolve_n_features
+from .proposals import (
+    PROPOSALS,
+    ChainState,
+    Evaluation,
+    covariance_windows,
+    make_proposal,
+    optimal_acceptance,
+)
+from .proposals._base import run_numpy
+from .proposals._compiled import LOG_P, LOG_SCALE, N_ACCEPT, N_ACCEPT_WARMUP
 
-PROPOSALS = ("gaussian", "adaptive")
+__all__ = ["MetropolisHastingsSampler", "covariance_windows", "optimal_acceptance"]
 
-# Steps per chunk. Random-walk streams do not depend on the chunking, so the
-# compiled path takes long chunks (few thread hand-offs); the independence
-# sampler draws the proposals of all chains chunk by chunk from one stream, so
-# its chunk length depends on n_chains and d only (never on threads).
+# Steps per chunk of the compiled engine: random-walk streams do not depend on
+# the chunking, so it takes long chunks (few thread hand-offs).
 COMPILED_CHUNK = 16384
-INDEPENDENCE_CHUNK = 4096
-# Largest number of floats of random numbers held at once on the Python path.
-PYTHON_CHUNK_FLOATS = 2**21
-
-
-def optimal_acceptance(n_features):
-    """Acceptance rate that maximises a random walk's efficiency in d dimensions.
-
-    0.44 in one dimension, tending to 0.234 as d grows (Gelman, Roberts and
-    Gilks 1996; Roberts and Rosenthal 2001); ``0.234 + 0.206 d^-0.8``
-    interpolates their values (0.352 at d=2, 0.316 at d=3, 0.26 at d=10).
-
-    Examples
-    --------
-    >>> from skgenfund.sampling._metropolis import optimal_acceptance
-    >>> round(optimal_acceptance(1), 3), round(optimal_acceptance(100), 3)
-    (0.44, 0.239)
-    """
-    return 0.234 + 0.206 * n_features**-0.8
-
-
-def covariance_windows(n_warmup):
-    """[start, end) steps of the covariance-adaptation windows of a warm-up.
-
-    As Stan does: the first 15% of the warm-up adapts the step size only,
-    then windows of doubling length (from 25 steps) each estimate the
-    covariance afresh from their own draws, and the last 10% tunes the step
-    size for the final covariance. Warm-ups shorter than 100 steps adapt the
-    step size only.
-
-    Examples
-    --------
-    >>> from skgenfund.sampling._metropolis import covariance_windows
-    >>> covariance_windows(1000).tolist()
-    [[150, 175], [175, 225], [225, 325], [325, 900]]
-    """
-    if n_warmup < 100:
-        return np.zeros((0, 2), dtype=np.int64)
-    start = int(0.15 * n_warmup)
-    stop = n_warmup - int(0.1 * n_warmup)
-    windows = []
-    size = 25
-    while start < stop:
-        end = start + size
-        if end + 2 * size > stop:
-            end = stop
-        windows.append((start, end))
-        start = end
-        size *= 2
-    return np.asarray(windows, dtype=np.int64)
-
-
-class _Run:
-    """Arrays of one sampling run (all chains), shared with the kernels."""
-
-    def __init__(self, n_chains, n_features, n_kept):
-        self.x = np.zeros((n_chains, n_features))
-        self.xp = np.zeros((n_chains, n_features))
-        self.state = np.zeros((n_chains, K.N_STATE))
-        self.chol = np.zeros((n_chains, n_features, n_features))
-        self.w_mean = np.zeros((n_chains, n_features))
-        self.w_m2 = np.zeros((n_chains, n_features, n_features))
-        self.draws = np.zeros((n_chains, n_kept, n_features))
-        self.draw_lp = np.zeros((n_chains, n_kept))
-
-    def update_arguments(self, settings):
-        """The arguments of ``mh_update`` after the step's own."""
-        return (
-            self.x,
-            self.state,
-            self.chol,
-            self.w_mean,
-            self.w_m2,
-            *settings,
-            self.draws,
-            self.draw_lp,
-        )
+# Runs of at most this many chain steps (n_chains x (n_warmup + kept steps))
+# take the NumPy engine even when the target could run compiled: a compile
+# costs seconds in a fresh process, more than such a run costs in NumPy. The
+# choice depends on the call's sizes only, so a seed always gives the same
+# draws; both engines consume the same random numbers, so their chains agree
+# to rounding.
+NUMPY_MAX_CHAIN_STEPS = 40_000
 
 
 class MetropolisHastingsSampler(BaseEstimator):
@@ -111,14 +48,22 @@ class MetropolisHastingsSampler(BaseEstimator):
     from p once the chain has forgotten its start. The target may be
     unnormalised.
 
-    * ``proposal="gaussian"``: random walk x' = x + s z with z ~ N(0, I)
-      (symmetric, so q cancels). ``step_size="auto"`` adapts s during the
-      warm-up (Robbins-Monro on log s) toward the optimal acceptance rate,
-      about 0.44 in one dimension and 0.234 in many, then freezes it.
-    * ``proposal="adaptive"``: a random walk whose covariance is also
-      learned during the warm-up (Haario et al.'s adaptive Metropolis, scaled
-      by 2.38^2 / d, in Stan-like doubling windows), then frozen. Far better
-      on correlated targets.
+    * ``proposal="adaptive"`` (the default): a random walk x' = x + s L z,
+      z ~ N(0, I), whose covariance L L^T is learned during the warm-up
+      (Haario et al.'s adaptive Metropolis, scaled by 2.38^2 / d, in
+      Stan-like doubling windows), then frozen, so a correlated or badly
+      scaled target mixes without tuning. ``step_size="auto"`` adapts s
+      during the warm-up (Robbins-Monro on log s) toward the optimal
+      acceptance rate, about 0.44 in one dimension and 0.234 in many, then
+      freezes it.
+    * ``proposal="gaussian"``: the isotropic random walk x' = x + s z
+      (symmetric, so q cancels), s adapted as above.
+    * ``proposal="mala"``: Metropolis-adjusted Langevin, x' = x + (s^2 / 2)
+      M grad log p(x) + s L z with M = L L^T the covariance learned as for
+      "adaptive"; the move is asymmetric, so the acceptance ratio carries the
+      Hastings term q(x | x') / q(x' | x). s is adapted toward acceptance
+      0.574. The gradient is analytic for the package's own densities;
+      otherwise pass ``gradient=``.
     * ``proposal=`` a (d, d) covariance matrix: random walk x' = x + s L z
       with L L^T the matrix; s starts at 1 and is adapted if
       ``step_size="auto"``.
@@ -129,11 +74,15 @@ class MetropolisHastingsSampler(BaseEstimator):
       a good one; its tails must be at least as heavy as the target's.
 
     For the package's own fitted densities (``GaussianMLE``,
-    ``EMGaussianMixture``) and Numba ``@njit`` targets the chains run entirely
-    in compiled code; a Python callable is called once per step for all
-    chains at once (pass many chains to amortise it). Chains run on
-    ``n_jobs`` threads with one random stream each, so the draws do not
-    depend on the number of threads.
+    ``EMGaussianMixture``) and Numba ``@njit`` targets (with an ``@njit``
+    gradient for MALA), long runs go entirely through compiled code; short
+    runs (at most 40,000 chain steps, warm-up included), and any Python
+    callable target, take a NumPy engine vectorised over the chains, which
+    needs no compilation (a Python callable is called once per step for all
+    chains at once: pass many chains to amortise it). Both engines consume
+    the same random numbers, so they give the same chains up to rounding.
+    Compiled chains run on ``n_jobs`` threads with one random stream each, so
+    the draws do not depend on the number of threads.
 
     Parameters
     ----------
@@ -145,8 +94,8 @@ default=None
         1-D array of length d) returning a float, or a callable receiving an
         (n, d) array and returning n log-densities (unnormalised is fine).
         None fits :class:`~skgenfund.GaussianMLE` on X.
-    proposal : {"gaussian", "adaptive"}, array-like of shape (d, d) or \
-distribution, default="gaussian"
+    proposal : {"adaptive", "gaussian", "mala"}, array-like of shape (d, d) \
+or distribution, default="adaptive"
         The proposal; see above.
     step_size : "auto" or float, default="auto"
         Scale s of the random walk. "auto" starts at 2.38 / sqrt(d) times the
@@ -164,6 +113,12 @@ distribution, default="gaussian"
         Starting points. None draws them among the rows of X, or from the
         target when it can sample; a bare callable with no X needs
         ``initial``.
+    gradient : callable or None, default=None
+        grad log p for ``proposal="mala"`` when the target is not one of the
+        package's densities: a callable receiving an (n, d) array and
+        returning an (n, d) array, or a Numba ``@njit`` function of one point
+        returning a (d,) array (with an ``@njit`` target, the chains then run
+        compiled). Only ``proposal="mala"`` uses it.
     random_state : int, RandomState instance or None, default=None
         Seed of every random stream (one per chain); the same int gives the
         same draws with any number of threads.
@@ -191,11 +146,11 @@ distribution, default="gaussian"
     warmup_acceptance_rate_ : ndarray of shape (n_chains,)
         The same during the warm-up.
     step_size_ : ndarray of shape (n_chains,)
-        Frozen random-walk scale s of each chain (NaN for an independence
-        sampler).
+        Frozen step size s of each chain (NaN for an independence sampler).
     proposal_covariance_ : ndarray of shape (n_chains, n_features, n_features)
-        Covariance of the random-walk increments x' - x of each chain,
-        ``step_size_**2 * L L^T`` (NaN for an independence sampler).
+        ``step_size_**2 * L L^T``: the covariance of the random-walk
+        increments x' - x, or of MALA's noise, of each chain (NaN for an
+        independence sampler).
     ess_ : ndarray of shape (n_features,)
         Bulk effective sample size per dimension (computed once per run, by
         the convergence check after ``sample()``).
@@ -222,9 +177,9 @@ distribution, default="gaussian"
     ...                         np.log(0.7) + stats.norm.logpdf(x, 3, 1))
     >>> mh = MetropolisHastingsSampler(log_p, n_chains=8, initial=np.zeros(1),
     ...                                random_state=0).fit()
-    >>> draws = mh.sample(40000)
+    >>> draws = mh.sample(80000)
     >>> draws.shape
-    (40000, 1)
+    (80000, 1)
     >>> round(float(draws.mean()), 1), round(float(draws.std()), 1)
     (1.5, 2.5)
     >>> bool(np.all(mh.rhat_ < 1.01))
@@ -235,12 +190,13 @@ distribution, default="gaussian"
         self,
         target=None,
         *,
-        proposal="gaussian",
+        proposal="adaptive",
         step_size="auto",
         n_chains=4,
         n_warmup=1000,
         thin=1,
         initial=None,
+        gradient=None,
         random_state=None,
         progress=False,
         n_jobs=None,
@@ -252,6 +208,7 @@ distribution, default="gaussian"
         self.n_warmup = n_warmup
         self.thin = thin
         self.initial = initial
+        self.gradient = gradient
         self.random_state = random_state
         self.progress = progress
         self.n_jobs = n_jobs
@@ -282,8 +239,8 @@ distribution, default="gaussian"
         if isinstance(proposal, str):
             if proposal not in PROPOSALS:
                 raise ValueError(
-                    f"proposal must be 'gaussian', 'adaptive', a covariance matrix "
-                    f"or a distribution; got {proposal!r}."
+                    "proposal must be 'adaptive', 'gaussian', 'mala', a covariance "
+                    f"matrix or a distribution; got {proposal!r}."
                 )
             return proposal
         if isinstance(proposal, np.ndarray | list | tuple | numbers.Real):
@@ -365,6 +322,8 @@ distribution, default="gaussian"
             if proposal is not None
             else (covariance if covariance is not None else self.proposal)
         )
+        # a bad or missing gradient is an error now, not at sample()
+        Evaluation(target, self.gradient, needs_gradient=kind == "mala")
         self.n_features_in_ = n_features
         self._X_start = X
         self._diagnostics = {}
@@ -395,45 +354,55 @@ distribution, default="gaussian"
         spread = np.where(np.isfinite(spread) & (spread > 0), spread, 1.0)
         return spread
 
-    def _setup(self, run, target, kind, rng):
+    def _setup(self, run, target, proposal, evaluation, rng):
         """Starting points, proposal factors, step sizes and the settings."""
-        d = self.n_features_in_
         start = self._starting_points(target, rng)
         run.x[:] = start
-        run.state[:, K.LOG_P] = target.log_prob(start)
-        bad = np.flatnonzero(run.state[:, K.LOG_P] == -np.inf)
+        lp, grad = evaluation.numpy(start, proposal.needs_gradient)
+        run.state[:, LOG_P] = lp
+        if grad is not None:
+            run.g[:] = grad
+        bad = np.flatnonzero(lp == -np.inf)
         if bad.size:
             raise ValueError(
                 f"Chain {bad[0]} starts at x = {np.array2string(start[bad[0]])}, "
                 "where the target density is zero (log-density -inf). Start the "
                 "chains inside the target's support (pass initial=...)."
             )
-        auto = isinstance(self.step_size, str)
-        adapt_covariance = kind == "adaptive" and auto and self.n_warmup >= 100
         spread = self._initial_scale(target, start, rng)
-        reset = math.log(2.38 / math.sqrt(d))
-        if kind == "covariance":
-            run.chol[:] = np.linalg.cholesky(self.proposal_)
-            log_scale = 0.0
-        elif kind == "adaptive":
-            run.chol[:] = np.diag(spread)
-            log_scale = reset
-        else:
-            run.chol[:] = np.eye(d)
-            log_scale = reset + math.log(spread.mean())
-        if not auto:
-            log_scale = math.log(self.step_size)
-        run.state[:, K.LOG_SCALE] = log_scale
-        adapt_scale = auto and kind != "independence"
+        auto = isinstance(self.step_size, str)
+        proposal.initialise(run, spread, None if auto else self.step_size)
         iset = np.array(
-            [self.n_warmup, self.thin, int(adapt_scale), int(adapt_covariance)],
+            [
+                self.n_warmup,
+                self.thin,
+                int(proposal.adapt_scale),
+                int(proposal.adapt_covariance),
+            ],
             dtype=np.int64,
         )
-        fset = np.array([optimal_acceptance(d), reset])
-        windows = covariance_windows(self.n_warmup) if adapt_covariance else None
-        if windows is None:
-            windows = np.zeros((0, 2), dtype=np.int64)
+        fset = np.array([proposal.target_accept(), proposal.log_scale_reset()])
+        windows = (
+            covariance_windows(self.n_warmup)
+            if proposal.adapt_covariance
+            else np.zeros((0, 2), dtype=np.int64)
+        )
         return iset, fset, windows
+
+    def _proposal(self, kind):
+        """The proposal object of this run."""
+        return make_proposal(
+            kind,
+            self.n_features_in_,
+            auto_step=isinstance(self.step_size, str),
+            n_warmup=self.n_warmup,
+            covariance=self.proposal_ if kind == "covariance" else None,
+            distribution=(
+                as_distribution(self.proposal_, name="proposal")
+                if kind == "independence"
+                else None
+            ),
+        )
 
     def sample(self, n_samples=1, random_state=None):
         """Run the chains and return their draws pooled.
@@ -468,36 +437,29 @@ distribution, default="gaussian"
         check_run_size(n_chains, self.n_warmup, self.thin, d, n_samples)
         kind = self._proposal_kind()
         target = as_distribution(self.target_)
-        proposal = as_distribution(self.proposal_, name="proposal") if (
-            kind == "independence"
-        ) else None  # fmt: skip
+        proposal = self._proposal(kind)
+        evaluation = Evaluation(target, self.gradient, proposal.needs_gradient)
         generators = spawn_generators(seed, 2 * n_chains + 2)
         n_kept = -(-n_samples // n_chains)
         n_steps = self.n_warmup + n_kept * self.thin
-        run = _Run(n_chains, d, n_kept)
-        settings = self._setup(run, target, kind, generators[-2])
-        if kind == "independence":
-            run.state[:, K.LOG_Q] = proposal.log_prob(run.x)
-        chain_streams = list(zip(generators[:n_chains], generators[n_chains:-2]))
-        n_threads = max(1, min(effective_n_jobs(self.n_jobs), n_chains))
+        run = ChainState(n_chains, d, n_kept)
+        settings = self._setup(run, target, proposal, evaluation, generators[-2])
+        streams = list(zip(generators[:n_chains], generators[n_chains:-2]))
+        compiled = None
+        if proposal.kernel is not None and n_chains * n_steps > NUMPY_MAX_CHAIN_STEPS:
+            compiled = evaluation.compiled(proposal.needs_gradient)
         bar = _progress_bar(self.progress, n_steps)
-        pool = ThreadPoolExecutor(n_threads) if n_threads > 1 else None
-        groups = [list(g) for g in np.array_split(np.arange(n_chains), n_threads)]
         try:
-            if kind == "independence":
-                self._run_independence(
-                    run, settings, target, proposal,
-                    [*chain_streams, generators[-1]], n_steps, (pool, groups), bar,
+            if compiled is None:
+                run_numpy(
+                    proposal, evaluation, run, settings, streams, n_steps,
+                    generators[-1], bar,
                 )  # fmt: skip
-            elif target.compiled:
-                self._run_compiled(
-                    run, settings, target, chain_streams, n_steps, (pool, groups), bar
-                )
             else:
-                self._run_python(run, settings, target, chain_streams, n_steps, bar)
+                self._run_compiled(
+                    run, settings, proposal.kernel, compiled, streams, n_steps, bar
+                )
         finally:
-            if pool is not None:
-                pool.shutdown()
             if bar is not None:
                 bar.close()
         self._store(run, kind)
@@ -509,9 +471,9 @@ distribution, default="gaussian"
         n_kept_steps = run.draws.shape[1] * self.thin
         self.chains_ = run.draws
         self.log_prob_ = run.draw_lp
-        self.acceptance_rate_ = run.state[:, K.N_ACCEPT] / n_kept_steps
+        self.acceptance_rate_ = run.state[:, N_ACCEPT] / n_kept_steps
         self.warmup_acceptance_rate_ = (
-            run.state[:, K.N_ACCEPT_WARMUP] / self.n_warmup
+            run.state[:, N_ACCEPT_WARMUP] / self.n_warmup
             if self.n_warmup
             else np.full(self.n_chains, np.nan)
         )
@@ -519,117 +481,51 @@ distribution, default="gaussian"
             self.step_size_ = np.full(self.n_chains, np.nan)
             self.proposal_covariance_ = np.full(run.chol.shape, np.nan)
         else:
-            self.step_size_ = np.exp(run.state[:, K.LOG_SCALE])
+            self.step_size_ = np.exp(run.state[:, LOG_SCALE])
             factors = run.chol * self.step_size_[:, None, None]
             self.proposal_covariance_ = factors @ np.swapaxes(factors, 1, 2)
         self._diagnostics = {}
 
-    # ------------------------------------------------------------- engines
-    @staticmethod
-    def _chunks(n_steps, size):
-        for t0 in range(0, n_steps, size):
-            yield t0, min(size, n_steps - t0)
-
-    @staticmethod
-    def _map(pool, task, groups):
-        """Run ``task(group)`` for every group of chains, on the pool's threads."""
-        if pool is None:
-            for group in groups:
-                task(group)
-        else:
-            for future in [pool.submit(task, group) for group in groups]:
-                future.result()
-
-    def _run_compiled(self, run, settings, target, streams, n_steps, threads, bar):
-        d = self.n_features_in_
-        pool, groups = threads
-        update_args = run.update_arguments(settings)
+    # ------------------------------------------------------------- engine
+    def _run_compiled(self, run, settings, kernel, target, streams, n_steps, bar):
+        """Every chain through the proposal's compiled kernel, on n_jobs threads."""
+        n_chains, d = self.n_chains, self.n_features_in_
+        arrays = run.kernel_arguments(settings)
+        n_threads = max(1, min(effective_n_jobs(self.n_jobs), n_chains))
+        groups = [list(g) for g in np.array_split(np.arange(n_chains), n_threads)]
         errors = {}
-        if target.kind == "mixture":
-            m = target.mixture
-            extra = (m.log_weights, m.means, m.precisions_cholesky, m.log_dets)
+        pool = ThreadPoolExecutor(n_threads) if n_threads > 1 else None
+        try:
+            for t0 in range(0, n_steps, COMPILED_CHUNK):
+                size = min(COMPILED_CHUNK, n_steps - t0)
 
-            def kernel(c, t0, z, e):
-                return K.random_walk_mixture(
-                    c, t0, z, e, run.x, run.xp, *update_args[1:], *extra
-                )
-        else:
-            func = target.func
+                def task(group, t0=t0, size=size):
+                    z = np.empty((size, d))
+                    e = np.empty(size)
+                    for c in group:
+                        streams[c][0].standard_normal(out=z)
+                        streams[c][1].standard_exponential(out=e)
+                        failed = kernel(target, c, t0, z, e, *arrays)
+                        if failed != -1:
+                            errors[c] = failed
+                            return
 
-            def kernel(c, t0, z, e):
-                return K.random_walk_function(
-                    func, c, t0, z, e, run.x, run.xp, *update_args[1:]
-                )
-
-        for t0, size in self._chunks(n_steps, COMPILED_CHUNK):
-
-            def task(group, t0=t0, size=size):
-                z = np.empty((size, d))
-                e = np.empty(size)
-                for c in group:
-                    streams[c][0].standard_normal(out=z)
-                    streams[c][1].standard_exponential(out=e)
-                    failed = kernel(c, t0, z, e)
-                    if failed >= 0:
-                        errors[c] = failed
-                        return
-
-            self._map(pool, task, groups)
-            if errors:
-                c = min(errors)
-                raise ValueError(
-                    f"The target's log-density is NaN or +inf at x = "
-                    f"{np.array2string(run.xp[c])} (chain {c}, step {errors[c]}). "
-                    "A log-density must be finite, or -inf where the density is "
-                    "zero."
-                )
-            if bar is not None:
-                bar.update(size)
-
-    def _run_python(self, run, settings, target, streams, n_steps, bar):
-        n_chains, d = self.n_chains, self.n_features_in_
-        update_args = run.update_arguments(settings)
-        size = max(1, min(COMPILED_CHUNK, PYTHON_CHUNK_FLOATS // (n_chains * (d + 1))))
-        for t0, length in self._chunks(n_steps, size):
-            z = np.empty((n_chains, length, d))
-            e = np.empty((n_chains, length))
-            for c, (z_stream, e_stream) in enumerate(streams):
-                z_stream.standard_normal(out=z[c])
-                e_stream.standard_exponential(out=e[c])
-            for b in range(length):
-                K.random_walk_propose_all(z[:, b], run.x, run.state, run.chol, run.xp)
-                lp_prop = target.log_prob(run.xp)
-                K.mh_update_all(t0 + b, run.xp, lp_prop, e[:, b], *update_args)
-            if bar is not None:
-                bar.update(length)
-
-    def _run_independence(
-        self, run, settings, target, proposal, streams, n_steps, threads, bar
-    ):
-        pool, groups = threads
-        n_chains, d = self.n_chains, self.n_features_in_
-        proposal_stream, streams = streams[-1], streams[:-1]
-        update_args = run.update_arguments(settings)
-        size = max(1, min(INDEPENDENCE_CHUNK, PYTHON_CHUNK_FLOATS // (n_chains * d)))
-        for t0, length in self._chunks(n_steps, size):
-            # one vectorised draw and evaluation for all chains of the chunk
-            x_prop, lq_prop = proposal.sample_with_log_prob(
-                n_chains * length, proposal_stream
-            )
-            lp_prop = target.log_prob(x_prop).reshape(n_chains, length)
-            lq_prop = lq_prop.reshape(n_chains, length)
-            x_prop = x_prop.reshape(n_chains, length, d)
-
-            def task(group, t0=t0, length=length, chunk=(x_prop, lp_prop, lq_prop)):
-                for c in group:
-                    e = streams[c][1].standard_exponential(length)
-                    K.independence_chain(
-                        c, t0, *(values[c] for values in chunk), e, *update_args
+                if pool is None:
+                    for group in groups:
+                        task(group)
+                else:
+                    for future in [pool.submit(task, group) for group in groups]:
+                        future.result()
+                if errors:
+                    c = min(errors)
+                    raise ValueError(
+                        Evaluation.failure_message(errors[c], run.xp[c], c)
                     )
-
-            self._map(pool, task, groups)
-            if bar is not None:
-                bar.update(length)
+                if bar is not None:
+                    bar.update(size)
+        finally:
+            if pool is not None:
+                pool.shutdown()
 
     # ---------------------------------------------------------- diagnostics
     @property
