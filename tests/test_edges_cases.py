@@ -13,7 +13,6 @@ from skgenfund import (
     FIDScorer,
     GaussianMLE,
     ImportanceSampler,
-    MetropolisHastingsSampler,
     RejectionSampler,
     frechet_distance,
     interpolate,
@@ -42,11 +41,6 @@ def test_njit_target_returning_an_array_is_a_clear_type_error(func):
     makers = [
         lambda: RejectionSampler(func, proposal=q).fit().sample(3),
         lambda: ImportanceSampler(func, proposal=q, n_samples=50).fit(),
-        lambda: (
-            MetropolisHastingsSampler(func, initial=np.zeros(1), n_chains=1, n_warmup=5)
-            .fit()
-            .sample(3)
-        ),
     ]
     for make in makers:
         with pytest.raises(TypeError, match="must take one point.*return one float"):
