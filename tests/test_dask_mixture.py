@@ -303,7 +303,7 @@ def test_chunk_kernels_take_turns_on_numba_workqueue_layer(monkeypatch):
     params = dict(n_components=4, covariance_type="diag", tol=0.0, max_iter=5, **init)
     free = fit_quietly(EMGaussianMixture(**params), X)
     lock = CountingLock()
-    monkeypatch.setattr(_dask, "_workqueue_layer", lambda: True)
+    monkeypatch.setattr(_dask, "workqueue_layer", lambda: True)
     monkeypatch.setattr(_dask, "_WORKQUEUE_LOCK", lock)
     with dask.config.set(scheduler="threads", num_workers=4):
         serialised = fit_quietly(EMGaussianMixture(**params), X)

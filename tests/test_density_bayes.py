@@ -157,8 +157,20 @@ def test_bad_priors(X, params, match):
 
 def test_degenerate_data_with_default_prior():
     X = np.column_stack([np.arange(6.0), np.ones(6)])
-    with pytest.raises(ValueError, match="covariance_prior"):
-        BayesianGaussian().fit(X)
+    # the default prior is floored (1e-6 of the other variance), so proper
+    model = BayesianGaussian().fit(X)
+    assert model.covariance_prior_[1, 1] == pytest.approx(3.5e-6, rel=1e-12)
+    assert model.covariance_prior_[0, 0] == 3.5
+    assert np.all(np.isfinite(model.score_samples(X)))
+    # fewer rows than features: a proper posterior with the default prior
+    wide = np.random.RandomState(0).normal(size=(4, 9))
+    model = BayesianGaussian().fit(wide)
+    np.testing.assert_allclose(
+        np.diag(model.covariance_prior_), np.var(wide, 0, ddof=1) * (1 + 1e-6)
+    )
+    assert np.all(np.isfinite(model.score_samples(wide * 3)))
+    with pytest.raises(ValueError, match="Every value of X is 0.*covariance_prior"):
+        BayesianGaussian().fit(np.zeros((4, 2)))
     # an explicit prior makes the posterior proper even for a constant feature
     model = BayesianGaussian(covariance_prior=np.eye(2)).fit(X)
     assert np.all(np.isfinite(model.score_samples(X)))

@@ -1,4 +1,5 @@
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -146,7 +147,6 @@ def test_pipeline_and_grid_search(X):
         (np.array([1.0, 2.0, 3.0]), "Expected 2D array"),
         (np.empty((0, 2)), "0 sample"),
         (np.array([["a", "b"], ["c", "d"]]), "must be numeric"),
-        (np.array([[1.0, 2.0]]), "at least 2"),
     ],
 )
 def test_bad_input_is_a_clear_error(X_bad, match):
@@ -154,21 +154,74 @@ def test_bad_input_is_a_clear_error(X_bad, match):
         GaussianMLE().fit(X_bad)
 
 
-def test_zero_variance_feature_needs_reg_covar():
+def test_constant_feature_is_floored_as_gaussian_nb_with_a_warning():
     X = np.column_stack([np.arange(10.0), np.ones(10)])
-    with pytest.raises(ValueError, match="Feature\\(s\\) 1 .*zero variance.*reg_covar"):
-        GaussianMLE().fit(X)
-    with pytest.raises(ValueError, match="zero variance"):
-        GaussianMLE(covariance_type="diag").fit(X)
+    for covariance_type in ("full", "diag"):
+        with pytest.warns(UserWarning, match=r"singular \(feature\(s\) 1 constant"):
+            model = GaussianMLE(covariance_type=covariance_type).fit(X)
+        variances = (
+            np.diagonal(np.atleast_2d(model.covariance_))
+            if (covariance_type == "full")
+            else model.covariance_
+        )
+        # the other feature's variance 8.25 times GaussianNB's var_smoothing
+        assert variances[0] == 8.25
+        assert variances[1] == pytest.approx(8.25e-9, rel=1e-15)
+        assert np.all(np.isfinite(model.score_samples(X)))
     model = GaussianMLE(reg_covar=1e-6).fit(X)
     assert model.covariance_[1, 1] == pytest.approx(1e-6)
-    assert np.all(np.isfinite(model.score_samples(X)))
 
 
-def test_collinear_features_name_reg_covar():
-    X = np.column_stack([np.arange(10.0), 2 * np.arange(10.0)])
-    with pytest.raises(ValueError, match="reg_covar"):
-        GaussianMLE().fit(X)
+def test_zero_variance_is_relative_to_each_feature_and_float_precision():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3))
+    for data in (X * 1e-7, X * [1.0, 1e6, 1e-6], X * 1e-150, X * 1e150):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            model = GaussianMLE().fit(data)
+        np.testing.assert_allclose(
+            model.covariance_, np.cov(data.T, ddof=0), rtol=1e-12, atol=0
+        )
+        assert np.all(np.isfinite(model.score_samples(data)))
+    # equal values of any size are constant; 1 ulp apart too
+    for value in (1e-100, 3.0, 1e100):
+        column = np.full(40, value)
+        column[::2] = np.nextafter(value, np.inf)
+        with pytest.warns(UserWarning, match="constant"):
+            GaussianMLE().fit(np.column_stack([X[:, 0], column]))
+
+
+def test_out_of_range_variances_are_a_clear_error():
+    X = np.random.RandomState(0).normal(size=(20, 2))
+    with pytest.raises(ValueError, match="variance underflows float64.*Rescale"):
+        GaussianMLE().fit(X * 1e-300)
+    with pytest.raises(ValueError, match="overflows float64.*Rescale"):
+        GaussianMLE().fit(X * 1e300)
+    with pytest.raises(ValueError, match="Every value of X is 0"):
+        GaussianMLE().fit(np.zeros((5, 2)))
+
+
+def test_singular_full_covariance_is_floored_relative_to_each_feature():
+    X = np.column_stack([np.arange(10.0), 2e6 * np.arange(10.0)])
+    with pytest.warns(UserWarning, match="collinear features"):
+        model = GaussianMLE().fit(X)
+    exact = np.cov(X.T, ddof=0)
+    np.testing.assert_allclose(
+        model.covariance_, exact + 1e-9 * np.diag(np.diag(exact)), rtol=1e-12
+    )
+    with pytest.warns(UserWarning, match="3 rows in 5 dimensions"):
+        model = GaussianMLE().fit(np.random.RandomState(1).normal(size=(3, 5)))
+    assert np.all(np.isfinite(model.score_samples(np.zeros((2, 5)))))
+    # a single row: a spike at it, scaled by its values, with the warning
+    with pytest.warns(UserWarning, match="constant"):
+        model = GaussianMLE(covariance_type="diag").fit([[1.0, 2.0]])
+    np.testing.assert_allclose(model.covariance_, [4e-9, 4e-9])
+
+
+def test_scalar_sample_weight_is_equal_weights():
+    X = np.random.RandomState(0).normal(size=(5, 2))
+    model = GaussianMLE().fit(X, sample_weight=3.0)
+    np.testing.assert_allclose(model.covariance_, GaussianMLE().fit(X).covariance_)
 
 
 @pytest.mark.parametrize(
@@ -177,7 +230,7 @@ def test_collinear_features_name_reg_covar():
         (-np.ones(5), "negative"),
         (np.zeros(5), "zero for every row"),
         (np.ones(4), "4 entries but X has 5 rows"),
-        (np.array([1.0, 0, 0, 0, 0]), "at least 2"),
+        ("heavy", "must be a number or an array"),
     ],
 )
 def test_bad_sample_weight(sample_weight, match):

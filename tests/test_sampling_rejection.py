@@ -130,9 +130,13 @@ def test_hopeless_run_stops_at_max_trials():
 
 
 def test_unbounded_ratio_warns_at_fit():
-    # a Cauchy target has heavier tails than a normal proposal: p / q -> inf
-    with pytest.warns(UserWarning, match="unbounded"):
+    # a Cauchy target has heavier tails than a normal proposal: p / q -> inf;
+    # the optimiser runs to log p/q ~ 1e245, an envelope that accepts nothing
+    with pytest.raises(ValueError, match="unbounded.*heavier tails"):
         RejectionSampler(stats.cauchy(), proposal=stats.norm(), random_state=0).fit()
+    # so does any normal target wider than the normal proposal
+    with pytest.raises(ValueError, match="unbounded"):
+        RejectionSampler(stats.norm(0, 1.05), proposal=stats.norm()).fit()
 
 
 def test_reproducible_and_thread_independent():

@@ -32,9 +32,11 @@ __all__ = [
     "compute_precision_cholesky",
     "covariances_from_cholesky",
     "estimate_gaussian_parameters",
+    "floor_singular_covariance",
     "full_precision_cholesky",
     "log_det_cholesky",
     "log_gaussian_prob",
+    "log_mahalanobis",
     "log_student_t_prob",
     "MixtureDensity",
     "mixture_log_prob_and_gradient",
@@ -105,8 +107,9 @@ def compute_precision_cholesky(covariances, covariance_type):
     covariances = np.asarray(covariances)
     if not np.all(np.isfinite(covariances)):
         raise ValueError(
-            "The covariance contains NaN or infinity; check the input data for "
-            "extreme values or increase reg_covar."
+            "The covariance contains NaN or infinity: the data's values are so "
+            "large (about 1e154 or more) that their squares overflow float64. "
+            "Rescale the data (e.g. with sklearn.preprocessing.StandardScaler)."
         )
     if covariance_type == "full":
         return np.stack([_cholesky_precision_of(cov) for cov in covariances])
@@ -242,6 +245,47 @@ def log_gaussian_prob(X, means, precisions_cholesky, covariance_type):
     return -0.5 * (n_features * LOG_2PI + squared) + log_det
 
 
+def log_mahalanobis(X, density):
+    """log squared Mahalanobis distance of each row to each mixture component.
+
+    Computed with scaling (``||y||^2 = s^2 ||y / s||^2``, s = max |y_j|), so it
+    stays finite for rows so far away that the squared distance itself, and
+    the log-density with it, overflow float64. Comparing these values decides
+    which of several Gaussian densities is the largest at such a row.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    density : MixtureDensity
+
+    Returns
+    -------
+    log_distance : ndarray of shape (n_samples, n_components)
+        ``inf`` where even the scaled form overflows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgenfund._core.gaussian import log_mahalanobis, mixture_density
+    >>> density = mixture_density(np.ones(1), np.zeros((1, 1)), np.ones(1), "spherical")
+    >>> float(log_mahalanobis(np.array([[1e200]]), density)[0, 0] / np.log(10))
+    400.0
+    """
+    distances = np.empty((X.shape[0], density.means.shape[0]))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for k, (mean, factor) in enumerate(
+            zip(density.means, density.precisions_cholesky)
+        ):
+            y = (X - mean) @ factor
+            top = np.max(np.abs(y), axis=1)
+            safe = np.where(top > 0, top, 1.0)
+            scaled = np.sum((y / safe[:, None]) ** 2, axis=1)
+            log_distance = 2 * np.log(safe) + np.log(scaled)
+            log_distance = np.where(top > 0, log_distance, -np.inf)
+            distances[:, k] = np.where(np.isnan(log_distance), np.inf, log_distance)
+    return distances
+
+
 def log_student_t_prob(X, loc, precision_cholesky, df):
     """Log-density of a multivariate Student t, through the same Cholesky path.
 
@@ -346,6 +390,135 @@ def estimate_gaussian_parameters(
     if covariance_type == "spherical":
         variances = variances.mean(axis=1)
     return nk, means, variances
+
+
+#: Relative floor of a singular covariance's diagonal: GaussianNB's
+#: ``var_smoothing`` default, applied per feature.
+VAR_SMOOTHING = 1e-9
+
+
+def floor_singular_covariance(
+    covariance,
+    covariance_type,
+    X,
+    sample_weight=None,
+    *,
+    smoothing=VAR_SMOOTHING,
+    fix="Pass reg_covar > 0 to set one",
+):
+    """Make one Gaussian's singular covariance positive definite, if it is.
+
+    A covariance is singular when a feature is constant at float64 precision
+    (see :func:`~skgenfund._core.validation.constant_features`), or, for a
+    full matrix, when there are no more rows than features or the features
+    are collinear. Its diagonal is then floored, scale-free:
+
+    * a constant feature gets ``smoothing`` times the largest variance of the
+      other features (scikit-learn's ``GaussianNB`` epsilon; when every
+      feature is constant, as for a single row, ``smoothing`` times the
+      largest squared value), but at least the variance float64 can resolve
+      at that feature's magnitude;
+    * a full covariance of rank-deficient correlation gets ``smoothing``
+      times each feature's own variance added to its diagonal, so that
+      features of every scale keep their shape.
+
+    Parameters
+    ----------
+    covariance : ndarray
+        (d, d) for "full", (d,) for "diag", a 0-d array or float for
+        "spherical".
+    covariance_type : {"full", "diag", "spherical"}
+    X : ndarray of shape (n_samples, n_features)
+    sample_weight : ndarray of shape (n_samples,) or None
+    smoothing : float, default=1e-9
+    fix : str, default="Pass reg_covar > 0 to set one"
+        What the message for constant data advises (the caller's parameter).
+
+    Returns
+    -------
+    covariance : ndarray or float
+        The covariance, floored where it was singular (a copy).
+    reason : str or None
+        Why it was floored (for a warning), or None when it was not.
+
+    Raises
+    ------
+    ValueError
+        If every value of X is 0 (there is no scale to floor by), or a
+        variance is out of the float64 range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgenfund._core.gaussian import floor_singular_covariance
+    >>> X = np.array([[0.0, 1.0], [2.0, 1.0]])
+    >>> covariance, reason = floor_singular_covariance(X.var(axis=0), "diag", X)
+    >>> covariance, reason
+    (array([1.e+00, 1.e-09]), 'feature(s) 1 constant')
+    """
+    from .validation import RESOLUTION, constant_features
+
+    covariance = np.array(covariance, dtype=np.float64)
+    n_samples, n_features = X.shape
+    if covariance_type == "full":
+        variances = np.diagonal(covariance).copy()
+    elif covariance_type == "diag":
+        variances = covariance.copy()
+    else:
+        weights = None if sample_weight is None else sample_weight
+        centred = X - np.average(X, axis=0, weights=weights)
+        variances = np.average(centred * centred, axis=0, weights=weights)
+    constant = constant_features(X, variances, sample_weight)
+    rows = X if sample_weight is None else X[sample_weight > 0]
+    magnitude = np.max(np.abs(rows), axis=0)
+    if np.all(constant) and not np.any(magnitude > 0):
+        raise ValueError(
+            "Every value of X is 0, so a Gaussian fitted to it has no spread "
+            f"and no scale to estimate. {fix}, or use data that varies."
+        )
+    reasons = []
+    if np.any(constant):
+        # the floor's scale: the other features' variances, as GaussianNB's
+        # epsilon, or the values' own size when every feature is constant
+        scale = (
+            np.max(variances[~constant])
+            if not np.all(constant)
+            else np.max(magnitude) ** 2
+        )
+        resolution = (RESOLUTION * magnitude[constant]) ** 2
+        floor = np.maximum(smoothing * scale, resolution)
+        variances[constant] = np.maximum(floor, np.finfo(np.float64).tiny)
+        index = np.flatnonzero(constant)
+        listed = ", ".join(str(i) for i in index[:10])
+        reasons.append(
+            f"feature(s) {listed}{' ...' if index.size > 10 else ''} constant"
+        )
+        if covariance_type == "spherical":
+            return float(np.mean(variances)), "; ".join(reasons)
+        if covariance_type == "diag":
+            return variances, "; ".join(reasons)
+        covariance[:, constant] = 0.0
+        covariance[constant, :] = 0.0
+        covariance.flat[:: n_features + 1] = variances
+    if covariance_type == "spherical":
+        return float(covariance), None
+    if covariance_type == "diag":
+        return variances, None
+    n_rows = n_samples if sample_weight is None else np.count_nonzero(sample_weight)
+    scale = 1.0 / np.sqrt(variances)
+    correlation = covariance * scale[:, None] * scale[None, :]
+    try:
+        pivots = np.diag(linalg.cholesky(correlation, lower=True)) ** 2
+        collinear = bool(np.min(pivots) <= 1e3 * n_features * np.finfo(float).eps)
+    except linalg.LinAlgError:
+        collinear = True
+    if n_rows <= n_features:
+        reasons.append(f"{n_rows} rows in {n_features} dimensions")
+    elif collinear:
+        reasons.append("collinear features")
+    if n_rows <= n_features or collinear:
+        covariance.flat[:: n_features + 1] += smoothing * variances
+    return covariance, ("; ".join(reasons) or None)
 
 
 def weighted_scatter(X, resp, means, covariance_type):

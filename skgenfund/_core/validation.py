@@ -7,7 +7,9 @@ messages that say *what* is wrong and *how* to fix it for generative models:
 too few samples for a covariance, zero-variance features, unknown options.
 """
 
+import math
 import numbers
+import os
 
 import numpy as np
 from sklearn.utils import check_random_state
@@ -15,12 +17,14 @@ from sklearn.utils.validation import _check_sample_weight, check_array, validate
 
 __all__ = [
     "check_matrix",
+    "check_n_draws",
+    "check_real",
     "check_option",
     "check_positive_int",
     "check_random_state",
     "check_sample_weight",
     "check_n_samples",
-    "check_nonzero_variance",
+    "constant_features",
     "validate_X",
 ]
 
@@ -52,8 +56,117 @@ def check_option(name, value, options):
     """
     if not isinstance(value, str) or value not in options:
         choices = ", ".join(repr(option) for option in options)
-        raise ValueError(f"{name} must be one of {choices}; got {value!r}.")
+        got = (
+            repr(value)
+            if isinstance(value, str)
+            else (f"{value!r} of type {type(value).__name__}")
+        )
+        raise ValueError(f"{name} must be one of {choices}; got {got}.")
     return value
+
+
+def check_real(name, value, *, low=None, include_low=True, high=None, finite=True):
+    """Return ``value`` as a float, raising a ValueError naming ``name`` otherwise.
+
+    Strings, None, arrays and booleans are refused with a message that says
+    what was expected (never a raw ``TypeError`` from a comparison).
+
+    Parameters
+    ----------
+    name : str
+        Name of the parameter, used in the message.
+    value : object
+        The value given by the user.
+    low : float or None, default=None
+        Lower bound.
+    include_low : bool, default=True
+        Whether ``low`` itself is accepted.
+    high : float or None, default=None
+        Inclusive upper bound.
+    finite : bool, default=True
+        Refuse infinity (NaN is always refused).
+
+    Examples
+    --------
+    >>> from skgenfund._core.validation import check_real
+    >>> check_real("reg_covar", 0, low=0.0)
+    0.0
+    """
+    if low is None:
+        wanted = "a real number"
+    else:
+        wanted = f"a real number {'>=' if include_low else '>'} {low:g}"
+    if high is not None:
+        wanted += f" and <= {high:g}"
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise ValueError(
+            f"{name} must be {wanted}; got {value!r} of type {type(value).__name__}."
+        )
+    value = float(value)
+    bad = math.isnan(value) or (finite and not np.isfinite(value))
+    if low is not None:
+        bad = bad or value < low or (not include_low and value == low)
+    if high is not None:
+        bad = bad or value > high
+    if bad:
+        raise ValueError(f"{name} must be {wanted}; got {value!r}.")
+    return value
+
+
+def _physical_memory():
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        return None
+
+
+def _bytes(n_bytes):
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n_bytes < 1024 or unit == "PiB":
+            return f"{n_bytes:.3g} {unit}"
+        n_bytes /= 1024
+
+
+def check_n_draws(n_samples, n_features, *, name="n_samples", copies=1):
+    """Validate a number of draws and refuse up front what memory cannot hold.
+
+    The draws come back as a float64 array of shape (n_samples, n_features);
+    when that array (times ``copies``, the working arrays the method needs
+    alongside) would exceed the machine's physical memory, a ValueError says
+    how much it would need, instead of the call running until memory runs out.
+
+    Parameters
+    ----------
+    n_samples : int
+        The number requested (an integer >= 1).
+    n_features : int
+        Columns per draw.
+    name : str, default="n_samples"
+        The parameter's name, for the message.
+    copies : float, default=1
+        How many arrays of that size the method holds at once.
+
+    Returns
+    -------
+    n_samples : int
+
+    Examples
+    --------
+    >>> from skgenfund._core.validation import check_n_draws
+    >>> check_n_draws(10, 3)
+    10
+    """
+    n_samples = check_positive_int(name, n_samples)
+    needed = float(n_samples) * max(int(n_features), 1) * 8 * copies
+    available = _physical_memory()
+    if available is not None and needed > available:
+        raise ValueError(
+            f"{name}={n_samples} rows of {n_features} feature(s) would need "
+            f"{_bytes(needed)} of memory, more than this machine's "
+            f"{_bytes(available)}. Ask for fewer (call again in batches of at "
+            f"most {max(1, int(available // (needed / n_samples)) // 4)})."
+        )
+    return n_samples
 
 
 def check_positive_int(name, value, *, minimum=1):
@@ -146,7 +259,15 @@ def check_sample_weight(sample_weight, X):
     """
     if sample_weight is None:
         return np.ones(X.shape[0], dtype=np.float64)
+    if isinstance(sample_weight, str):
+        raise ValueError(
+            f"sample_weight must be a number or an array of numbers; got "
+            f"{sample_weight!r}."
+        )
     sample_weight = np.asarray(sample_weight)
+    if sample_weight.ndim == 0 and sample_weight.dtype.kind in "biuf":
+        # a scalar weighs every row the same, as scikit-learn accepts
+        sample_weight = np.full(X.shape[0], float(sample_weight))
     if sample_weight.dtype.kind not in "biuf":
         raise ValueError(
             "sample_weight must be numeric; got an array of dtype "
@@ -196,31 +317,79 @@ def check_n_samples(n_samples, needed, *, what):
         )
 
 
-def check_nonzero_variance(variances, reg_covar, *, name="X"):
-    """Raise a ValueError when a feature has zero variance and no regularisation.
+#: A feature whose values agree to within this fraction of their magnitude
+#: (about 12.6 significant digits) is constant as far as float64 can tell.
+RESOLUTION = 1e3 * np.finfo(np.float64).eps
+
+
+def constant_features(X, variances, sample_weight=None, *, name="X"):
+    """Which features are constant at float64 precision, checking the range.
+
+    The test is relative to each feature's own magnitude, as floating-point
+    precision is: a feature is constant when its values (over the rows of
+    positive weight) agree to within :data:`RESOLUTION` of their largest
+    absolute value. Data scaled by 1e-7, or features differing 1e6-fold in
+    scale, are therefore not constant; a column of equal values is, whatever
+    their size.
 
     Parameters
     ----------
+    X : ndarray of shape (n_samples, n_features)
+        The (validated, finite) data.
     variances : ndarray of shape (n_features,)
-        Per-feature (weighted) variances of the data.
-    reg_covar : float
-        The regularisation added to the variances; a positive value makes the
-        covariance well defined and disables the check.
+        Their (weighted) variances, as the estimator computed them.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Rows of weight zero take no part.
     name : str, default="X"
-        How the data is called in the message.
+        How the data is called in messages.
+
+    Returns
+    -------
+    constant : ndarray of bool, shape (n_features,)
+
+    Raises
+    ------
+    ValueError
+        If a variance overflows float64 (values near 1e154 and beyond) or a
+        non-constant feature's variance underflows it (values near 1e-154
+        and below): the message names the features and says to rescale.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgenfund._core.validation import constant_features
+    >>> X = np.array([[1e-7, 5.0], [3e-7, 5.0]])
+    >>> constant_features(X, X.var(axis=0))
+    array([False,  True])
     """
-    if reg_covar > 0:
-        return
-    scale = max(float(np.max(np.abs(variances))), 1.0)
-    degenerate = np.flatnonzero(variances <= 1e-12 * scale)
-    if degenerate.size:
-        features = ", ".join(str(i) for i in degenerate[:10])
-        more = "" if degenerate.size <= 10 else f" (and {degenerate.size - 10} more)"
+    rows = X if sample_weight is None else X[sample_weight > 0]
+    magnitude = np.max(np.abs(rows), axis=0)
+    spread = np.max(rows, axis=0) - np.min(rows, axis=0)
+    variances = np.asarray(variances, dtype=np.float64)
+    overflow = ~np.isfinite(variances) | ~np.isfinite(spread)
+    if np.any(overflow):
         raise ValueError(
-            f"Feature(s) {features}{more} of {name} have zero variance, so the "
-            "Gaussian covariance is singular. Drop constant features or set "
-            "reg_covar > 0 (e.g. reg_covar=1e-6)."
+            f"The variance of feature(s) {_list(overflow)} of {name} overflows "
+            f"float64 (values up to {np.max(magnitude[overflow]):.3g}). Rescale "
+            "the data (e.g. with sklearn.preprocessing.StandardScaler) first."
         )
+    constant = spread <= RESOLUTION * magnitude
+    underflow = ~constant & (variances < np.finfo(np.float64).tiny)
+    if np.any(underflow):
+        raise ValueError(
+            f"Feature(s) {_list(underflow)} of {name} vary on a scale of "
+            f"{np.min(spread[underflow]):.3g}, whose variance underflows "
+            "float64. Rescale the data (e.g. with "
+            "sklearn.preprocessing.StandardScaler) first."
+        )
+    return constant
+
+
+def _list(mask):
+    """The indices where ``mask`` holds, as text (the first ten)."""
+    indices = np.flatnonzero(mask)
+    text = ", ".join(str(i) for i in indices[:10])
+    return text if indices.size <= 10 else f"{text} (and {indices.size - 10} more)"
 
 
 def check_matrix(X, *, name="X", min_samples=1):

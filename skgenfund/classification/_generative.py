@@ -1,20 +1,23 @@
 """Generative classification by Bayes' theorem over per-class density estimators."""
 
 import inspect
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
 
+from .._core.gaussian import log_mahalanobis
 from .._core.special import log_normalize
 from .._core.validation import (
-    check_positive_int,
+    check_n_draws,
     check_random_state,
     check_sample_weight,
     validate_X,
 )
 from ..density import GaussianMLE
+from ..density._mle import SingularCovarianceWarning
 
 
 class GenerativeClassifier(ClassifierMixin, BaseEstimator):
@@ -99,7 +102,13 @@ class GenerativeClassifier(ClassifierMixin, BaseEstimator):
         return estimator
 
     def _check_priors(self, n_classes):
-        priors = np.asarray(self.priors, dtype=np.float64).reshape(-1)
+        try:
+            priors = np.asarray(self.priors, dtype=np.float64).reshape(-1)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"priors must be an array of {n_classes} probabilities; got "
+                f"{self.priors!r}."
+            ) from exc
         if priors.shape[0] != n_classes:
             raise ValueError(
                 f"priors has {priors.shape[0]} entries but there are {n_classes} "
@@ -149,6 +158,7 @@ class GenerativeClassifier(ClassifierMixin, BaseEstimator):
         )
 
         self.estimators_ = []
+        singular = []
         for k, label in enumerate(self.classes_):
             rows = keep & (y_index == k)
             fit_params = (
@@ -160,13 +170,37 @@ class GenerativeClassifier(ClassifierMixin, BaseEstimator):
                     "class or give its rows positive weights."
                 )
             try:
-                fitted = clone(estimator).fit(X[rows], **fit_params)
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always", SingularCovarianceWarning)
+                    fitted = clone(estimator).fit(X[rows], **fit_params)
             except ValueError as exc:
                 raise ValueError(
                     f"Fitting the density of class '{label}' ({int(rows.sum())} rows) "
                     f"failed: {exc}"
                 ) from exc
+            for warning in caught:
+                if issubclass(warning.category, SingularCovarianceWarning):
+                    singular.append(label)
+                else:
+                    warnings.warn_explicit(
+                        warning.message, warning.category, warning.filename,
+                        warning.lineno,
+                    )  # fmt: skip
             self.estimators_.append(fitted)
+        if singular:
+            # one warning for all classes, as GaussianNB's floor is silent per class
+            listed = ", ".join(str(label) for label in singular[:10])
+            warnings.warn(
+                f"The covariance of class(es) {listed}"
+                f"{' ...' if len(singular) > 10 else ''} is singular (constant or "
+                "collinear features within the class, or fewer rows than "
+                "features); its diagonal was floored at 1e-9 of the features' "
+                "variances, as GaussianNB's var_smoothing does. Pass an estimator "
+                "with reg_covar > 0 (e.g. GaussianMLE(reg_covar=1e-3)) to choose "
+                "the regularisation.",
+                SingularCovarianceWarning,
+                stacklevel=2,
+            )
 
         if self.priors is None:
             self.class_prior_ = class_weight / class_weight.sum()
@@ -175,8 +209,7 @@ class GenerativeClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _joint_log_likelihood(self, X):
-        check_is_fitted(self)
-        X = validate_X(self, X, reset=False, dtype=np.float64)
+        """log p(x | y = k) + log P(y = k) of validated rows X, (n, n_classes)."""
         with np.errstate(divide="ignore"):
             log_prior = np.log(self.class_prior_)
         joint = np.empty((X.shape[0], len(self.classes_)))
@@ -201,15 +234,40 @@ class GenerativeClassifier(ClassifierMixin, BaseEstimator):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        log_proba, log_evidence = log_normalize(self._joint_log_likelihood(X), axis=1)
+        check_is_fitted(self)
+        X = validate_X(self, X, reset=False, dtype=np.float64)
+        joint = self._joint_log_likelihood(X)
+        log_proba, log_evidence = log_normalize(joint, axis=1)
         impossible = ~np.isfinite(log_evidence)
         if np.any(impossible):
-            raise ValueError(
-                f"Rows {np.flatnonzero(impossible)[:10].tolist()} have zero density "
-                "under every class, so Bayes' theorem is undefined there; use "
-                "estimators with full support (e.g. a Gaussian kernel)."
-            )
+            log_proba[impossible] = self._far_log_proba(X[impossible])
         return log_proba
+
+    def _far_log_proba(self, X):
+        """Posteriors of rows whose density underflows to 0 under every class.
+
+        For Gaussian class densities (this package's) such a row lies so many
+        standard deviations from every class that the log-densities are below
+        -1e308; the class nearest in Mahalanobis distance, compared in log
+        space, then has all the posterior mass (ties share it).
+        """
+        if not all(hasattr(e, "_mixture_density") for e in self.estimators_):
+            raise ValueError(
+                f"{X.shape[0]} row(s) have zero density under every class (every "
+                "class-conditional density underflows to 0 there), so Bayes' "
+                "theorem is undefined; use class densities with full support "
+                "(e.g. GaussianMLE) or rows closer to the training data."
+            )
+        distance = np.column_stack(
+            [
+                log_mahalanobis(X, e._mixture_density()).min(axis=1)
+                for e in self.estimators_
+            ]
+        )
+        distance[:, self.class_prior_ == 0] = np.inf
+        nearest = distance == np.min(distance, axis=1, keepdims=True)
+        with np.errstate(divide="ignore"):
+            return np.log(nearest / nearest.sum(axis=1, keepdims=True))
 
     def predict_proba(self, X):
         """Posterior class probabilities P(y | x).
@@ -235,8 +293,8 @@ class GenerativeClassifier(ClassifierMixin, BaseEstimator):
         -------
         y_pred : ndarray of shape (n_samples,)
         """
-        joint = self._joint_log_likelihood(X)
-        return self.classes_[np.argmax(joint, axis=1)]
+        log_proba = self.predict_log_proba(X)
+        return self.classes_[np.argmax(log_proba, axis=1)]
 
     def _class_indices(self, n_samples, y, rng):
         if y is None:
@@ -283,7 +341,7 @@ class GenerativeClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         if y is not None and np.ndim(y) == 1:
             n_samples = len(y)
-        n_samples = check_positive_int("n_samples", n_samples)
+        n_samples = check_n_draws(n_samples, self.n_features_in_)
         rng = check_random_state(random_state)
         index = self._class_indices(n_samples, y, rng)
         X = np.empty((n_samples, self.n_features_in_))

@@ -9,15 +9,21 @@ from .._core.base import MeanLogLikelihoodMixin
 from .._core.gaussian import (
     compute_precision_cholesky,
     estimate_gaussian_parameters,
+    floor_singular_covariance,
     log_student_t_prob,
 )
 from .._core.validation import (
+    check_n_draws,
     check_n_samples,
-    check_positive_int,
     check_random_state,
+    check_real,
     check_sample_weight,
     validate_X,
 )
+
+#: Relative floor of a singular default covariance_prior's diagonal: the size
+#: of scikit-learn's reg_covar default, relative to each feature's variance.
+PRIOR_SMOOTHING = 1e-6
 
 
 class BayesianGaussian(MeanLogLikelihoodMixin, BaseEstimator):
@@ -64,7 +70,11 @@ class BayesianGaussian(MeanLogLikelihoodMixin, BaseEstimator):
     covariance_prior : array-like of shape (n_features, n_features), default=None
         Inverse-Wishart scale :math:`\Psi_0` (symmetric positive definite).
         None uses the empirical covariance of X (``ddof=1``), as
-        scikit-learn does. Data-scaled defaults look at the data twice
+        scikit-learn does; when that is singular (no more rows than
+        features, a constant or collinear feature) its diagonal is floored at
+        1e-6 of each feature's variance (scikit-learn's ``reg_covar``
+        default, made relative), so that the default prior, and with it the
+        posterior, is always proper. Data-scaled defaults look at the data twice
         (empirical Bayes); pass explicit priors for a strictly Bayesian
         analysis.
 
@@ -134,13 +144,8 @@ class BayesianGaussian(MeanLogLikelihoodMixin, BaseEstimator):
         total = sample_weight.sum()
         data_mean = sample_weight @ X / total
 
-        if not np.isscalar(self.mean_precision_prior) or not (
-            self.mean_precision_prior > 0
-        ):
-            raise ValueError(
-                "mean_precision_prior must be a positive float; got "
-                f"{self.mean_precision_prior!r}."
-            )
+        check_real("mean_precision_prior", self.mean_precision_prior, low=0.0,
+                   include_low=False)  # fmt: skip
 
         if self.mean_prior is None:
             mean_prior = data_mean
@@ -155,7 +160,9 @@ class BayesianGaussian(MeanLogLikelihoodMixin, BaseEstimator):
         if self.degrees_of_freedom_prior is None:
             dof_prior = float(n_features)
         else:
-            dof_prior = float(self.degrees_of_freedom_prior)
+            dof_prior = check_real(
+                "degrees_of_freedom_prior", self.degrees_of_freedom_prior
+            )
             if not dof_prior > n_features - 1:
                 raise ValueError(
                     "degrees_of_freedom_prior must be greater than n_features - 1 "
@@ -177,6 +184,16 @@ class BayesianGaussian(MeanLogLikelihoodMixin, BaseEstimator):
                 )
             diff = X - data_mean
             covariance_prior = (sample_weight * diff.T) @ diff / (total - 1)
+            # proper whatever the data: a singular empirical covariance (n <= d,
+            # constant or collinear features) gets its diagonal floored
+            covariance_prior, _ = floor_singular_covariance(
+                covariance_prior,
+                "full",
+                X,
+                sample_weight,
+                smoothing=PRIOR_SMOOTHING,
+                fix="Pass covariance_prior explicitly",
+            )
             what = "the empirical covariance of X used as the default covariance_prior"
         else:
             covariance_prior = np.atleast_2d(
@@ -302,7 +319,7 @@ class BayesianGaussian(MeanLogLikelihoodMixin, BaseEstimator):
         X : ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
-        n_samples = check_positive_int("n_samples", n_samples)
+        n_samples = check_n_draws(n_samples, self.n_features_in_)
         rng = check_random_state(random_state)
         df, shape = self._predictive_parameters()
         n_features = shape.shape[0]
@@ -329,7 +346,9 @@ class BayesianGaussian(MeanLogLikelihoodMixin, BaseEstimator):
         covariances : ndarray of shape (n_samples, n_features, n_features)
         """
         check_is_fitted(self)
-        n_samples = check_positive_int("n_samples", n_samples)
+        n_samples = check_n_draws(
+            n_samples, self.n_features_in_, copies=self.n_features_in_ + 1
+        )
         rng = check_random_state(random_state)
         n_features = self.mean_posterior_.shape[0]
         covariances = stats.invwishart(

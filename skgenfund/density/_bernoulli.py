@@ -7,8 +7,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._core.base import LikelihoodScoreMixin
 from .._core.validation import (
-    check_positive_int,
+    check_n_draws,
     check_random_state,
+    check_real,
     check_sample_weight,
     validate_X,
 )
@@ -86,8 +87,9 @@ class BernoulliMLE(LikelihoodScoreMixin, BaseEstimator):
         self : BernoulliMLE
             The fitted estimator.
         """
-        if not np.isscalar(self.alpha) or not self.alpha >= 0:
-            raise ValueError(f"alpha must be a non-negative float; got {self.alpha!r}.")
+        check_real("alpha", self.alpha, low=0.0)
+        if self.binarize is not None:
+            check_real("binarize (or None)", self.binarize)
         X = self._binary(validate_X(self, X, reset=True, dtype=np.float64))
         sample_weight = check_sample_weight(sample_weight, X)
         ones = sample_weight @ X
@@ -127,7 +129,7 @@ class BernoulliMLE(LikelihoodScoreMixin, BaseEstimator):
             Zeros and ones (float).
         """
         check_is_fitted(self)
-        n_samples = check_positive_int("n_samples", n_samples)
+        n_samples = check_n_draws(n_samples, self.n_features_in_)
         rng = check_random_state(random_state)
         uniform = rng.uniform(size=(n_samples, self.probability_.shape[0]))
         return (uniform < self.probability_).astype(np.float64)

@@ -1,5 +1,7 @@
 """Maximum-likelihood Gaussian density estimation."""
 
+import warnings
+
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
@@ -8,21 +10,27 @@ from .._core.base import LikelihoodScoreMixin
 from .._core.gaussian import (
     compute_precision_cholesky,
     estimate_gaussian_parameters,
+    floor_singular_covariance,
     log_gaussian_prob,
     mixture_density,
     n_gaussian_parameters,
     sample_gaussian,
 )
 from .._core.validation import (
-    check_n_samples,
-    check_nonzero_variance,
+    check_n_draws,
     check_option,
-    check_positive_int,
     check_random_state,
+    check_real,
     check_sample_weight,
+    constant_features,
     validate_X,
 )
 from ..mixture import _missing
+
+
+class SingularCovarianceWarning(UserWarning):
+    """The exact MLE covariance was singular and its diagonal was floored."""
+
 
 COVARIANCE_TYPES = ("full", "diag", "spherical")
 
@@ -42,8 +50,12 @@ class GaussianMLE(LikelihoodScoreMixin, BaseEstimator):
         features.
     reg_covar : float, default=0.0
         Non-negative value added to the diagonal of the covariance. The
-        default 0 gives the exact MLE; a positive value makes the fit defined
-        for constant or collinear features.
+        default 0 gives the exact MLE when it is non-singular. When it is
+        singular at float64 precision (a constant feature, no more rows than
+        features, collinear features), its diagonal is floored at 1e-9 of
+        each feature's variance, as scikit-learn's ``GaussianNB`` floors its
+        variances (``var_smoothing``), and a warning says so; a positive
+        ``reg_covar`` sets the regularisation yourself instead.
     nan_policy : {"raise", "marginalize"}, default="raise"
         What NaN entries of X mean. "raise": they are an error.
         "marginalize": they are values missing at random; ``fit`` finds the
@@ -100,10 +112,7 @@ class GaussianMLE(LikelihoodScoreMixin, BaseEstimator):
 
     def _check_parameters(self):
         check_option("covariance_type", self.covariance_type, COVARIANCE_TYPES)
-        if not np.isscalar(self.reg_covar) or not self.reg_covar >= 0:
-            raise ValueError(
-                f"reg_covar must be a non-negative float; got {self.reg_covar!r}."
-            )
+        check_real("reg_covar", self.reg_covar, low=0.0)
         _missing.check_nan_policy(self.nan_policy)
 
     def fit(self, X, y=None, sample_weight=None):
@@ -127,37 +136,48 @@ class GaussianMLE(LikelihoodScoreMixin, BaseEstimator):
         self._check_parameters()
         X = _missing.validate_with_nan(self, X, reset=True, dtype=np.float64)
         sample_weight = check_sample_weight(sample_weight, X)
-        if self.reg_covar == 0:
-            # with regularisation a single row gives the covariance reg_covar * I
-            check_n_samples(
-                int(np.count_nonzero(sample_weight)),
-                2,
-                what="estimating a covariance with reg_covar=0",
-            )
         if _missing.has_missing(X):
             means, covariances, _ = _missing.fit_gaussian(
                 X, sample_weight, self.covariance_type, self.reg_covar
             )
             self._set_fit(means, covariances)
             return self
-        _, means, covariances = estimate_gaussian_parameters(
-            X,
-            np.ones((X.shape[0], 1)),
-            0.0,
-            self.covariance_type,
-            sample_weight=sample_weight,
-            empty_guard=False,
-        )
-        variances = (
-            np.diagonal(covariances[0])
-            if self.covariance_type == "full"
-            else np.atleast_2d(covariances)[0]
-        )
-        check_nonzero_variance(variances, self.reg_covar)
-        if self.covariance_type == "full":
-            covariances[0].flat[:: X.shape[1] + 1] += self.reg_covar
+        with np.errstate(over="ignore", invalid="ignore"):  # range checked below
+            _, means, covariances = estimate_gaussian_parameters(
+                X,
+                np.ones((X.shape[0], 1)),
+                0.0,
+                self.covariance_type,
+                sample_weight=sample_weight,
+                empty_guard=False,
+            )
+        covariances = covariances[0]
+        if self.reg_covar == 0:
+            covariances, reason = floor_singular_covariance(
+                covariances, self.covariance_type, X, sample_weight
+            )
+            if reason is not None:
+                warnings.warn(
+                    f"The maximum-likelihood covariance of X is singular ({reason}); "
+                    "its diagonal was floored at 1e-9 of the features' variances, "
+                    "as GaussianNB's var_smoothing does. Pass reg_covar > 0 to "
+                    "choose the regularisation, or drop constant features.",
+                    SingularCovarianceWarning,
+                    stacklevel=2,
+                )
         else:
-            covariances = covariances + self.reg_covar
+            variances = (
+                np.diagonal(covariances)
+                if self.covariance_type == "full"
+                else np.atleast_1d(covariances)
+            )
+            constant_features(X, variances, sample_weight)  # range check
+            if self.covariance_type == "full":
+                covariances = covariances.copy()
+                covariances.flat[:: X.shape[1] + 1] += self.reg_covar
+            else:
+                covariances = covariances + self.reg_covar
+        covariances = np.asarray(covariances)[np.newaxis]
         self._set_fit(means, covariances)
         return self
 
@@ -261,7 +281,7 @@ class GaussianMLE(LikelihoodScoreMixin, BaseEstimator):
         X : ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
-        n_samples = check_positive_int("n_samples", n_samples)
+        n_samples = check_n_draws(n_samples, self.n_features_in_)
         rng = check_random_state(random_state)
         return sample_gaussian(
             rng, self.mean_, self.covariance_, self.covariance_type, n_samples

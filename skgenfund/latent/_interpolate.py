@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from .._core.validation import check_option, check_positive_int
+from .._core.validation import check_n_draws, check_option, check_positive_int
 
 METHODS = ("linear", "slerp")
 
@@ -138,6 +138,10 @@ def interpolate(
                 "that can decode, e.g. PCA or KernelPCA(fit_inverse_transform=True)."
             )
     check_is_fitted(transformer)
+    # the decoded path is (n_steps, n_features): refuse what memory cannot hold
+    check_n_draws(
+        n_steps, getattr(transformer, "n_features_in_", 1), name="n_steps", copies=3
+    )
     if from_latent:
         z_start = _as_point("x_start", x_start)
         z_end = _as_point("x_end", x_end, z_start.shape[0])
@@ -145,7 +149,13 @@ def interpolate(
         n_features = getattr(transformer, "n_features_in_", None)
         start = _as_point("x_start", x_start, n_features)
         end = _as_point("x_end", x_end, start.shape[0])
-        codes = np.asarray(transformer.transform(np.vstack([start, end])))
+        ends = np.vstack([start, end])
+        names = getattr(transformer, "feature_names_in_", None)
+        if names is not None and len(names) == ends.shape[1]:
+            import pandas as pd  # a transformer fitted on a frame expects one
+
+            ends = pd.DataFrame(ends, columns=names)
+        codes = np.asarray(transformer.transform(ends))
         z_start, z_end = codes[0], codes[1]
     path = latent_path(z_start, z_end, n_steps, method=method)
     return np.asarray(transformer.inverse_transform(path))

@@ -1,15 +1,16 @@
 """FIDScorer: the Fréchet distance as an estimator and as a model-selection scorer."""
 
+import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from .._core.validation import check_matrix, validate_X
 from ._frechet import (
+    covariance_of,
     frechet_between,
     gaussian_from_data,
     gaussian_from_statistics,
-    mean_and_covariance,
 )
 from ._sampling import check_n_samples_param, draw_samples
 
@@ -146,7 +147,7 @@ class FIDScorer(BaseEstimator):
 
     def _features(self, extractor, X, *, reset):
         if extractor is None:
-            return validate_X(self, X, reset=reset, min_samples=2)
+            return validate_X(self, X, reset=reset, min_samples=2, dtype=np.float64)
         return extract_features(extractor, X, "features")
 
     def fit(self, X, y=None):
@@ -169,7 +170,9 @@ class FIDScorer(BaseEstimator):
         extractor = resolve_feature_extractor(self.feature_extractor, X, "FIDScorer")
         features = self._features(extractor, X, reset=True)
         self.feature_extractor_ = extractor
-        self.mean_, self.covariance_ = mean_and_covariance(features)
+        # float64 statistics, computed at a scale where they cannot overflow
+        self._reference = gaussian_from_data(features, "the reference")
+        self.mean_, self.covariance_ = covariance_of(self._reference)
         return self
 
     def distance(self, X):
@@ -192,9 +195,11 @@ class FIDScorer(BaseEstimator):
                 f"The features of X have {features.shape[1]} columns but the "
                 f"reference features have {self.mean_.shape[0]}."
             )
-        reference = gaussian_from_statistics(
-            self.mean_, self.covariance_, "the reference"
-        )
+        reference = getattr(self, "_reference", None)
+        if reference is None:  # pragma: no cover - an unpickled older scorer
+            reference = gaussian_from_statistics(
+                self.mean_, self.covariance_, "the reference"
+            )
         return frechet_between(gaussian_from_data(features, "X"), reference)
 
     def score(self, X, y=None):

@@ -43,11 +43,61 @@ _SYMMETRY_TOLERANCE = 1e-6
 
 
 class _FactoredGaussian(NamedTuple):
-    """A Gaussian as the package's metrics use it: covariance = factor @ factor.T."""
+    """A Gaussian as the package's metrics use it: covariance = factor @ factor.T.
+
+    The values are stored scaled by a power of two, ``2**-exponent``, chosen
+    so that the largest is of order one: the true mean is ``mean *
+    2**exponent`` and the true factor ``factor * 2**exponent``. Features of
+    size 1e-300 or 1e300 then have covariances and traces inside the float64
+    range, and only the final distance is scaled back.
+    """
 
     mean: np.ndarray  # (d,)
     factor: np.ndarray  # (d, r), r <= d
     trace: float  # Tr(covariance) = ||factor||_F^2
+    exponent: int = 0
+
+
+def _binary_exponent(value):
+    """e with 2**(e-1) <= value < 2**e (0 for 0 or non-finite values)."""
+    if not np.isfinite(value) or value == 0:
+        return 0
+    return int(np.frexp(value)[1])
+
+
+def _rescaled(gaussian, exponent):
+    """The same Gaussian stored with the (larger or equal) ``exponent``."""
+    shift = gaussian.exponent - exponent
+    if shift == 0:
+        return gaussian
+    return _FactoredGaussian(
+        np.ldexp(gaussian.mean, shift),
+        np.ldexp(gaussian.factor, shift),
+        float(np.ldexp(gaussian.trace, 2 * shift)),
+        exponent,
+    )
+
+
+def covariance_of(gaussian):
+    """The true (unscaled) mean and covariance of a factored Gaussian.
+
+    Raises
+    ------
+    ValueError
+        If the covariance is beyond the float64 range.
+    """
+    with np.errstate(over="ignore"):
+        covariance = np.ldexp(
+            gaussian.factor @ gaussian.factor.T, 2 * gaussian.exponent
+        )
+    mean = np.ldexp(gaussian.mean, gaussian.exponent)
+    if not np.all(np.isfinite(covariance)):
+        size = gaussian.exponent * np.log10(2.0)
+        raise ValueError(
+            f"The covariance of features of size about 10^{size:.0f} overflows "
+            "float64. Rescale the features (e.g. divide them by a constant)."
+        )
+    return mean, covariance
 
 
 def mean_and_covariance(X):
@@ -146,22 +196,30 @@ def gaussian_from_statistics(mean, covariance, name="X"):
             f"{asymmetry:.3g}); pass a covariance matrix."
         )
     covariance = 0.5 * (covariance + covariance.T)
+    largest = max(
+        float(np.max(np.abs(mean))), float(np.sqrt(np.max(np.diag(covariance))))
+    )
+    exponent = _binary_exponent(largest)
+    mean, covariance = np.ldexp(mean, -exponent), np.ldexp(covariance, -2 * exponent)
     factor = covariance_factor(covariance, name)
-    return _FactoredGaussian(mean, factor, float(np.sum(factor * factor)))
+    return _FactoredGaussian(mean, factor, float(np.sum(factor * factor)), exponent)
 
 
 def gaussian_from_data(X, name="X"):
     """Fit a Gaussian (mean, ddof=1 covariance) to validated data, factored."""
     n_samples, n_features = X.shape
+    # scaled by a power of two (exact) so that the largest value is about 1
+    exponent = _binary_exponent(float(np.max(np.abs(X))))
+    X = np.ldexp(X, -exponent)
     if n_samples - 1 <= n_features:
         # no more samples than features: the centred data is an exact factor,
         # and cheaper than forming a (d, d) covariance of rank < d
         mean = X.mean(axis=0)
         factor = (X - mean).T / np.sqrt(n_samples - 1)
-        return _FactoredGaussian(mean, factor, float(np.sum(factor * factor)))
+        return _FactoredGaussian(mean, factor, float(np.sum(factor * factor)), exponent)
     mean, covariance = mean_and_covariance(X)
     factor = covariance_factor(covariance, name)
-    return _FactoredGaussian(mean, factor, float(np.sum(factor * factor)))
+    return _FactoredGaussian(mean, factor, float(np.sum(factor * factor)), exponent)
 
 
 def as_gaussian(obj, name):
@@ -192,11 +250,27 @@ def frechet_between(gaussian_1, gaussian_2):
             "features); the Fréchet distance compares features of the same "
             "space, so extract both with the same feature extractor."
         )
+    # both at the larger scale; the distance is computed near 1 and scaled back
+    exponent = max(gaussian_1.exponent, gaussian_2.exponent)
+    gaussian_1, gaussian_2 = (
+        _rescaled(gaussian_1, exponent),
+        _rescaled(gaussian_2, exponent),
+    )
     diff = gaussian_1.mean - gaussian_2.mean
     trace_term = trace_sqrt_product(gaussian_1.factor, gaussian_2.factor)
     distance = float(diff @ diff) + gaussian_1.trace + gaussian_2.trace - 2 * trace_term
     # Tr(S1 + S2 - 2 (S1 S2)^{1/2}) >= 0 exactly; only rounding can go below.
-    return max(distance, 0.0)
+    distance = max(distance, 0.0)
+    with np.errstate(over="ignore"):
+        scaled = float(np.ldexp(distance, 2 * exponent))
+    if not np.isfinite(scaled):
+        log10 = np.log10(distance) + 2 * exponent * np.log10(2.0)
+        raise ValueError(
+            f"The Fréchet distance is about 10^{log10:.1f}, beyond the float64 "
+            "range. It scales with the square of the features' size: compare "
+            "features divided by a common constant."
+        )
+    return scaled
 
 
 def frechet_distance(X, Y):

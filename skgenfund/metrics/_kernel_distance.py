@@ -3,8 +3,6 @@
 With ``kernel="rbf"``, the unbiased Gaussian-kernel MMD^2 that CMMD uses.
 """
 
-import numbers
-
 import numpy as np
 
 from .._core.validation import (
@@ -12,6 +10,7 @@ from .._core.validation import (
     check_option,
     check_positive_int,
     check_random_state,
+    check_real,
 )
 from ._features import paired_features
 
@@ -77,14 +76,6 @@ def median_heuristic_gamma(X, Y, rng):
             "pass gamma explicitly."
         )
     return 1.0 / (2.0 * median_squared)
-
-
-def _check_real(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a real number; got {value!r}.")
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite; got {value!r}.")
-    return float(value)
 
 
 def kernel_distance(
@@ -227,10 +218,10 @@ def kernel_distance(
         )
     degree = check_positive_int("degree", degree)
     if gamma is not None:
-        gamma = _check_real("gamma", gamma)
+        gamma = check_real("gamma (or None)", gamma)
         if gamma <= 0:
             raise ValueError(f"gamma must be positive (or None); got {gamma!r}.")
-    coef0 = _check_real("coef0", coef0)
+    coef0 = check_real("coef0", coef0)
     n_subsets = check_positive_int("n_subsets", n_subsets)
     subset_size = check_positive_int("subset_size", subset_size, minimum=2)
     rng = check_random_state(random_state)
@@ -243,16 +234,27 @@ def kernel_distance(
 
     m = min(subset_size, X.shape[0], Y.shape[0])
     estimates = np.empty(n_subsets)
-    for s in range(n_subsets):
-        x = X[rng.choice(X.shape[0], m, replace=False)]
-        y = Y[rng.choice(Y.shape[0], m, replace=False)]
-        within = _polynomial_kernel_sum(
-            x @ x.T, gamma, coef0, degree, drop_diagonal=True
-        ) + _polynomial_kernel_sum(y @ y.T, gamma, coef0, degree, drop_diagonal=True)
-        between = _polynomial_kernel_sum(
-            x @ y.T, gamma, coef0, degree, drop_diagonal=False
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow checked below
+        for s in range(n_subsets):
+            x = X[rng.choice(X.shape[0], m, replace=False)]
+            y = Y[rng.choice(Y.shape[0], m, replace=False)]
+            within = _polynomial_kernel_sum(
+                x @ x.T, gamma, coef0, degree, drop_diagonal=True
+            ) + _polynomial_kernel_sum(
+                y @ y.T, gamma, coef0, degree, drop_diagonal=True
+            )
+            between = _polynomial_kernel_sum(
+                x @ y.T, gamma, coef0, degree, drop_diagonal=False
+            )
+            estimates[s] = within / (m * (m - 1)) - 2.0 * between / (m * m)
+    if not np.all(np.isfinite(estimates)):
+        raise ValueError(
+            f"The polynomial kernel (gamma x.y + coef0)^{degree} overflows float64 "
+            f"for these features (largest |value| "
+            f"{max(np.max(np.abs(X)), np.max(np.abs(Y))):.3g}, gamma={gamma:.3g}). "
+            "Rescale the features (e.g. with sklearn.preprocessing.StandardScaler "
+            "fitted on X), or pass a smaller gamma or degree."
         )
-        estimates[s] = within / (m * (m - 1)) - 2.0 * between / (m * m)
     return float(estimates.mean()), float(estimates.std())
 
 

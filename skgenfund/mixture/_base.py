@@ -28,6 +28,7 @@ from .._core.gaussian import (
     sample_gaussian,
 )
 from .._core.validation import (
+    check_n_draws,
     check_n_samples,
     check_option,
     check_positive_int,
@@ -37,30 +38,11 @@ from .._core.validation import (
 __all__ = [
     "INIT_PARAMS",
     "BaseGaussianMixture",
-    "blas_single_threaded",
     "check_non_negative_real",
     "mixture_precision_cholesky",
 ]
 
 INIT_PARAMS = ("kmeans", "k-means++", "random", "random_from_data")
-
-_THREADPOOLS = []
-
-
-def blas_single_threaded():
-    """Context limiting BLAS to one thread while the Numba kernels run.
-
-    The only BLAS work of a mixture fit is on (d, d) matrices (Cholesky
-    factors), far too small for threads; idle BLAS threads spinning next to
-    the kernels' threads slow a small fit down by orders of magnitude on a
-    busy machine.
-    """
-    if not _THREADPOOLS:
-        from threadpoolctl import ThreadpoolController
-
-        _THREADPOOLS.append(ThreadpoolController())
-    return _THREADPOOLS[0].limit(limits=1, user_api="blas")
-
 
 def mixture_precision_cholesky(covariances, covariance_type):
     """:func:`compute_precision_cholesky` with scikit-learn's message for a mixture.
@@ -304,7 +286,7 @@ class BaseGaussianMixture(LikelihoodScoreMixin, BaseEstimator):
                 f"Invalid value for 'n_samples': {n_samples} . The sampling "
                 "requires at least one sample."
             )
-        n_samples = check_positive_int("n_samples", n_samples)
+        n_samples = check_n_draws(n_samples, self.means_.shape[1])
         rng = check_random_state(
             self.random_state if random_state is None else random_state
         )

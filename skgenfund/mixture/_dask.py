@@ -28,13 +28,13 @@ thread; the parallelism comes from dask's workers and threads.
 """
 
 import sys
-import threading
 from contextlib import contextmanager, nullcontext
 
 import numba
 import numpy as np
 from sklearn.utils.validation import _check_feature_names, _check_n_features
 
+from .._core.threads import KERNEL_LOCK, workqueue_layer
 from .._core.validation import check_sample_weight
 from ._moments import chunk_moments, reduce_moments
 from ._steps import as_kernel_input, inference
@@ -55,7 +55,9 @@ SPLIT_EVERY = 8
 #: Fewest rows of the initialisation sample (with 100 per component at least).
 INIT_SAMPLE_ROWS = 10_000
 
-_WORKQUEUE_LOCK = threading.Lock()
+#: The package's one lock around parallel kernels on Numba's workqueue layer
+#: (shared with in-memory fits in other threads; see skgenfund._core.threads).
+_WORKQUEUE_LOCK = KERNEL_LOCK
 
 
 def is_dask_array(X):
@@ -72,26 +74,13 @@ def is_dask_array(X):
     return module is not None and isinstance(X, module.Array)
 
 
-def _workqueue_layer():
-    """Whether Numba runs its parallel kernels on the 'workqueue' layer.
-
-    That layer must not be entered by two threads at once (the 'omp' and
-    'tbb' layers may); before any parallel kernel has run the layer is not
-    known yet, and the answer is a cautious yes.
-    """
-    try:
-        return numba.threading_layer() == "workqueue"
-    except ValueError:
-        return True
-
-
 @contextmanager
 def task_threads():
     """Run a dask task's kernels on one Numba thread (dask uses the cores)."""
     previous = numba.get_num_threads()
     numba.set_num_threads(1)
     try:
-        with _WORKQUEUE_LOCK if _workqueue_layer() else nullcontext():
+        with _WORKQUEUE_LOCK if workqueue_layer() else nullcontext():
             yield
     finally:
         numba.set_num_threads(previous)

@@ -6,10 +6,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._core.gaussian import (
     covariances_from_cholesky,
+    log_mahalanobis,
     mixture_density,
     precision_cholesky_from_precisions,
     precisions_from_cholesky,
 )
+from .._core.threads import compiled_section
 from .._core.validation import (
     check_random_state,
     validate_X,
@@ -17,7 +19,6 @@ from .._core.validation import (
 from . import _dask, _missing
 from ._base import (
     BaseGaussianMixture,
-    blas_single_threaded,
     check_non_negative_real,
     mixture_precision_cholesky,
 )
@@ -40,6 +41,10 @@ _PARAMETER_LABELS = {"weights_init": "weights", "means_init": "means"}
 
 def _as_parameter_array(name, value, shape, label=None):
     """A user-given initial parameter as a finite float64 array of ``shape``."""
+    if isinstance(value, str) or np.asarray(value).dtype.kind not in "biuf":
+        raise ValueError(
+            f"{name} must be a numeric array of shape {shape}; got {value!r}."
+        )
     array = check_array(
         value,
         dtype=np.float64,
@@ -409,7 +414,7 @@ default=None
         self : EMGaussianMixture
             The fitted mixture.
         """
-        with blas_single_threaded():
+        with compiled_section(lock=not is_dask_array(X)):
             self._fit(X, sample_weight)
         return self
 
@@ -431,7 +436,7 @@ default=None
             Component labels, the same as ``fit(X).predict(X)`` (a lazy dask
             array when X is a dask array).
         """
-        with blas_single_threaded():
+        with compiled_section(lock=not is_dask_array(X)):
             X = self._fit(X, sample_weight)
         return self._inference(X, "predict")
 
@@ -472,7 +477,7 @@ default=None
             was given, ``lower_bounds_`` holds one per mini-batch, and
             ``converged_`` is False (online EM has no stopping rule).
         """
-        with blas_single_threaded():
+        with compiled_section(lock=not is_dask_array(X)):
             self._partial_fit(X, sample_weight)
         return self
 
@@ -619,7 +624,30 @@ default=None
                 self.covariance_type,
                 output,
             )
-        return inference(X, *params, self.covariance_type, output)
+        if output == "score_samples":
+            with compiled_section():
+                return inference(X, *params, self.covariance_type, output)
+        with compiled_section():
+            proba = inference(X, *params, self.covariance_type, "predict_proba")
+        proba = self._far_rows(X, proba)
+        return proba.argmax(axis=1) if output == "predict" else proba
+
+    def _far_rows(self, X, proba):
+        """Rows whose density underflows under every component (far away).
+
+        There the log-responsibilities are -inf - (-inf); the component
+        nearest in Mahalanobis distance, compared in log space, takes all
+        the responsibility (ties share it) instead of NaN.
+        """
+        far = np.isnan(proba).any(axis=1)
+        if not np.any(far):
+            return proba
+        rows = np.asarray(X[far], dtype=np.float64)
+        distance = log_mahalanobis(rows, self._mixture_density())
+        distance[:, self.weights_ == 0] = np.inf
+        nearest = distance == np.min(distance, axis=1, keepdims=True)
+        proba[far] = nearest / nearest.sum(axis=1, keepdims=True)
+        return proba
 
     def score_samples(self, X):
         """Log-likelihood of each row of X under the mixture.

@@ -7,9 +7,10 @@ from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
 
 from .._core.gaussian import mixture_density, precisions_from_cholesky
+from .._core.threads import compiled_section
 from .._core.validation import check_option, validate_X
 from . import _dask
-from ._base import BaseGaussianMixture, blas_single_threaded
+from ._base import BaseGaussianMixture
 from ._dask import is_dask_array
 from ._moments import parameters_from_moments
 from ._source import data_source
@@ -362,7 +363,7 @@ default=None
         self : VariationalGaussianMixture
             The fitted mixture.
         """
-        with blas_single_threaded():
+        with compiled_section(lock=not is_dask_array(X)):
             self._fit(X, sample_weight)
         return self
 
@@ -383,7 +384,7 @@ default=None
         labels : ndarray of shape (n_samples,)
             The same as ``fit(X).predict(X)`` (lazy for a dask array).
         """
-        with blas_single_threaded():
+        with compiled_section(lock=not is_dask_array(X)):
             X = self._fit(X, sample_weight)
         return self._inference(X, "predict")
 
@@ -471,7 +472,8 @@ default=None
                 X, params, self.covariance_type, output, inference_function=inference
             )
         X = as_kernel_input(validate_X(self, X, reset=False))
-        return inference(X, *params, self.covariance_type, output)
+        with compiled_section():
+            return inference(X, *params, self.covariance_type, output)
 
     def score_samples(self, X):
         """Log-normaliser of each row's variational responsibilities.

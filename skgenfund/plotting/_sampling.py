@@ -156,10 +156,17 @@ def plot_samples_vs_target(samples, target, ax=None, *, bins=50, n_points=300):
     """
     from ..sampling._target import as_distribution
 
-    samples = np.asarray(samples, dtype=np.float64)
+    samples = np.asarray(samples)
+    if samples.dtype.kind not in "biuf" or not np.all(np.isfinite(samples)):
+        raise ValueError(
+            "samples must be a finite numeric array of shape (n_samples, 1) or "
+            f"(n_samples, 2); got an array of dtype {samples.dtype}"
+            f"{'' if samples.dtype.kind not in 'biuf' else ' with NaN or infinity'}."
+        )
+    samples = samples.astype(np.float64)
     if samples.ndim == 1:
         samples = samples[:, np.newaxis]
-    if samples.ndim != 2 or samples.shape[1] not in (1, 2):
+    if samples.ndim != 2 or samples.shape[1] not in (1, 2) or not len(samples):
         raise ValueError(
             "plot_samples_vs_target draws 1-D or 2-D samples; got an array of "
             f"shape {samples.shape}."

@@ -8,10 +8,13 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .._core.special import log_normalize
-from .._core.validation import check_positive_int, validate_X
+from .._core.validation import check_n_draws, check_positive_int, validate_X
 from ._psis import KHAT_THRESHOLD, pareto_khat
 from ._random import spawn_generators
-from ._target import target_and_proposal
+from ._target import check_log_ratio_resolution, target_and_proposal
+
+#: Below this many draws the PSIS tail has too few points for k-hat.
+MIN_TAIL_DRAWS = 20
 
 
 class ImportanceSampler(BaseEstimator):
@@ -155,6 +158,8 @@ default=None
             self.target, self.proposal, X
         )
         self.target_, self.proposal_ = target.source, proposal.source
+        # the draws, their log-densities and weights: about four (n, d) arrays
+        check_n_draws(n_draws, self.n_features_in_ or 1, copies=4)
         rng = spawn_generators(self.random_state, 1)[0]
         samples, log_q = proposal.sample_with_log_prob(n_draws, rng)
         log_weights = target.log_prob(samples) - log_q
@@ -163,6 +168,7 @@ default=None
                 f"The target density is zero at all {n_draws} proposal draws: the "
                 "proposal does not cover the target."
             )
+        check_log_ratio_resolution(log_weights, "log-weights")
         log_normalized, log_total = log_normalize(log_weights)
         self.samples_ = samples
         self.log_weights_ = log_weights
@@ -170,7 +176,7 @@ default=None
         self.ess_ = float(1.0 / np.sum(self.weights_**2))
         self.pareto_k_ = pareto_khat(log_weights)
         self.log_normalizer_ = float(log_total - math.log(n_draws))
-        if self.pareto_k_ == np.inf:
+        if self.pareto_k_ == np.inf and n_draws <= MIN_TAIL_DRAWS:
             warnings.warn(
                 f"Only {n_draws} draws: too few to diagnose the tail of the "
                 "importance weights (Pareto k-hat needs more than 20); the "
@@ -210,12 +216,25 @@ default=None
             ``pareto_k_`` is below 0.7.
         """
         check_is_fitted(self)
+        if not callable(func):
+            raise TypeError(
+                "func must be a callable receiving the (n_samples, n_features) "
+                f"draws and returning one value per row; got {type(func).__name__}."
+            )
         values = np.asarray(func(self.samples_), dtype=np.float64)
         n_draws = self.samples_.shape[0]
         if values.shape[:1] != (n_draws,) or values.ndim > 2:
             raise ValueError(
                 f"func must return one value (or one vector) per row: given "
                 f"{n_draws} rows it returned shape {values.shape}."
+            )
+        if not np.all(np.isfinite(values)):
+            row = int(np.flatnonzero(~np.isfinite(values.reshape(n_draws, -1)))[0])
+            row //= 1 if values.ndim == 1 else values.shape[1]
+            raise ValueError(
+                f"func returned {values.reshape(n_draws, -1)[row]} at the draw x = "
+                f"{np.array2string(self.samples_[row], precision=6)} (row {row}); "
+                "an expectation needs finite values."
             )
         if self.self_normalize:
             weights = self.weights_.reshape((-1,) + (1,) * (values.ndim - 1))
@@ -250,7 +269,7 @@ default=None
         X : ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
-        n_samples = check_positive_int("n_samples", n_samples)
+        n_samples = check_n_draws(n_samples, self.n_features_in_)
         seed = self.random_state if random_state is None else random_state
         rng = spawn_generators(seed, 2)[1]
         index = rng.choice(self.samples_.shape[0], size=n_samples, p=self.weights_)

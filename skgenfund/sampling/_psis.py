@@ -53,7 +53,10 @@ def pareto_khat(log_weights):
     -------
     k : float
         Below 0.5: finite-variance weights. Up to 0.7: usable. Above 0.7: the
-        estimate cannot be trusted. ``inf`` if the tail has 4 draws or fewer.
+        estimate cannot be trusted. ``-inf`` when the largest weights are tied
+        (bounded weights, the lightest tail there is: constant weights, or a
+        target flat where it is positive); ``inf`` if there are too few draws
+        for a tail of more than 4.
 
     Examples
     --------
@@ -77,9 +80,15 @@ def pareto_khat(log_weights):
     cutoff_index = -int(np.ceil(min(n_samples / 5.0, 3 * n_samples**0.5))) - 1
     if n_samples + cutoff_index < 0:
         return np.inf
-    cutoff = max(np.sort(x)[cutoff_index], np.log(np.finfo(float).tiny))
+    ordered = np.sort(x)
+    cutoff = max(ordered[cutoff_index], np.log(np.finfo(float).tiny))
     tail = np.sort(x[x > cutoff])
     if tail.shape[0] <= 4:
+        # the draws sufficed for a tail of M > 4, so the tail is short because
+        # the largest weights tie: they are bounded, not heavy-tailed
+        top = ordered[cutoff_index + 1 :]
+        if top.shape[0] > 4 and np.sum(top == top[-1]) > top.shape[0] - 5:
+            return -np.inf
         return np.inf
     k, _ = _gpd_fit(np.exp(tail) - np.exp(cutoff))
     return float(k)

@@ -11,9 +11,13 @@ from scipy import optimize
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from .._core.validation import check_positive_int, validate_X
+from .._core.validation import check_n_draws, check_positive_int, validate_X
 from ._random import spawn_generators
-from ._target import as_distribution, target_and_proposal
+from ._target import (
+    as_distribution,
+    check_log_ratio_resolution,
+    target_and_proposal,
+)
 
 # log M = (largest log p - log q found) + ENVELOPE_MARGIN: M is made 1% larger
 # than the numerical maximum, which costs 1% of the acceptance rate.
@@ -43,6 +47,17 @@ def _objective(distributions):
     return negative_log_ratio
 
 
+def _format_exp(log_value):
+    """``exp(log_value)`` as text, also where it overflows a float.
+
+    >>> _format_exp(2.0), _format_exp(5000.0)
+    ('7.389', '10^2171.5')
+    """
+    if log_value < 700:
+        return f"{math.exp(log_value):.4g}"
+    return f"10^{log_value / math.log(10):.1f}"
+
+
 def find_log_envelope(target, proposal, rng, extra_points=None):
     """Largest log p(x) - log q(x), by multi-start Nelder-Mead.
 
@@ -66,6 +81,7 @@ def find_log_envelope(target, proposal, rng, extra_points=None):
         candidates = np.vstack([pilot, extra])
         ratios = np.concatenate([pilot_ratio, target.log_prob(extra) - lq[inside]])
     best = float(np.max(ratios))
+    check_log_ratio_resolution(ratios, "log-ratios")
     if best == -np.inf:
         raise ValueError(
             "The target density is zero at every one of the proposal's "
@@ -93,14 +109,16 @@ def find_log_envelope(target, proposal, rng, extra_points=None):
     lq_best = proposal.log_prob(best_point.reshape(1, -1))[0]
     pilot_lq = proposal.log_prob(pilot)
     if lq_best < pilot_lq.min() - 10.0:
-        warnings.warn(
+        message = (
             "The ratio p(x) / q(x) keeps growing far into the proposal's tails "
-            f"(maximum found at x = {np.array2string(best_point, precision=4)}): "
-            "p / q may be unbounded, and then no envelope exists. Use a proposal "
-            "with heavier tails than the target.",
-            UserWarning,
-            stacklevel=3,
+            f"(maximum found at x = {np.array2string(best_point, precision=4)}, "
+            f"log p/q = {best:.4g}): p / q may be unbounded, and then no envelope "
+            "exists. Use a proposal with heavier tails than the target."
         )
+        if np.spacing(abs(best)) > 1.0:  # an envelope of no use: nothing accepted
+            raise ValueError(message)
+        warnings.warn(message, UserWarning, stacklevel=3)
+    check_log_ratio_resolution(np.array([best]), "log-ratios")
     return best, pilot_ratio
 
 
@@ -312,7 +330,7 @@ default=None
             the samples are biased).
         """
         check_is_fitted(self)
-        n_samples = check_positive_int("n_samples", n_samples)
+        n_samples = check_n_draws(n_samples, self.n_features_in_)
         seed = self.random_state if random_state is None else random_state
         streams = spawn_generators(seed, MAX_LANES)
         target, proposal = self._distributions()
@@ -367,7 +385,7 @@ default=None
             warnings.warn(
                 f"The envelope is too small: p(x) > M q(x) at x = "
                 f"{np.array2string(worst_point, precision=6)}, where p / q exceeds "
-                f"M = exp({log_m:.6g}) by a factor of {math.exp(worst_excess):.4g} "
+                f"M = exp({log_m:.6g}) by a factor of {_format_exp(worst_excess)} "
                 f"(log M should be at least {log_m + worst_excess:.6g}). The samples "
                 "are biased: pass a larger log_envelope.",
                 UserWarning,

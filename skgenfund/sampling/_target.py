@@ -17,6 +17,8 @@ or -inf, and naming the point otherwise), knows its dimension when it can,
 and draws samples when the underlying object can.
 """
 
+import numbers
+import re
 import warnings
 
 import numpy as np
@@ -36,6 +38,7 @@ __all__ = [
     "Distribution",
     "as_distribution",
     "check_log_density",
+    "check_log_ratio_resolution",
     "target_and_proposal",
     "wide_gaussian",
 ]
@@ -89,6 +92,42 @@ def check_log_density(values, X, name="target"):
     return values
 
 
+#: The coarsest resolution (in nats) of log-ratios log p - log q that still
+#: gives ratios right to about 0.1%.
+LOG_RATIO_RESOLUTION = 1e-3
+
+
+def check_log_ratio_resolution(log_ratios, what):
+    """Refuse log-ratios ``log p - log q`` so large that float64 cannot tell them apart.
+
+    A log-density with a huge additive constant (1e20, 1e300) leaves the
+    log-ratios spaced by ``spacing(1e20)`` = 16384 nats: every importance
+    weight (or acceptance probability) is then 0 or 1 and the answer is
+    silently wrong. The constant cannot be recovered after the fact, so the
+    error says to drop it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgenfund.sampling._target import check_log_ratio_resolution
+    >>> check_log_ratio_resolution(np.array([1e3, -np.inf]), "log-weights")
+    """
+    finite = np.asarray(log_ratios)[np.isfinite(log_ratios)]
+    if finite.size == 0:
+        return
+    largest = float(np.max(np.abs(finite)))
+    step = float(np.spacing(largest))
+    if step > LOG_RATIO_RESOLUTION:
+        raise ValueError(
+            f"The {what} log p(x) - log q(x) reach {largest:.3g} in size, where "
+            f"float64 resolves only steps of {step:.3g} nats, so the ratios p / q "
+            "would be meaningless. Either the target's log-density carries a huge "
+            "constant (subtract it: an unnormalised log-density needs no "
+            "constant), or the proposal is far narrower than the target (use a "
+            "wider one)."
+        )
+
+
 class Distribution:
     """A log-density (and, when possible, a sampler) behind one interface.
 
@@ -125,6 +164,50 @@ class Distribution:
         self._quiet = kind in ("mixture", "estimator") and hasattr(
             source, "feature_names_in_"
         )
+        self._checked = kind != "njit"
+
+    def _check_njit(self, X):
+        """Call the @njit function once from Python: one float for one point.
+
+        A Numba function that returns an array, or cannot be compiled for a
+        1-D float64 array, would otherwise fail deep inside a compiled kernel
+        with a Numba typing dump; here it is a TypeError that says what the
+        function must be.
+        """
+        if self._checked or X.shape[0] == 0:
+            return
+        from numba.core.errors import NumbaError
+
+        point = np.ascontiguousarray(X[0], dtype=np.float64)
+        what = (
+            f"The {self.name} is a Numba @njit function, so it must take one point "
+            f"(a 1-D float64 array of length {point.shape[0]}) and return one float "
+            "(its log-density)"
+        )
+        try:
+            value = self.func(point)
+        except NumbaError as exc:
+            lines = [
+                re.sub(r"\x1b\[[0-9;]*m", "", line).strip()
+                for line in str(exc).splitlines()
+            ]
+            useful = [
+                line for line in lines if line and not line.startswith("Failed in")
+            ]
+            raise TypeError(
+                f"{what}; Numba cannot compile it for such a point: "
+                f"{useful[0] if useful else type(exc).__name__}"
+            ) from None
+        if np.ndim(value) != 0 or not isinstance(
+            value, numbers.Real | np.floating | np.integer
+        ):
+            shape = np.shape(value)
+            raise TypeError(
+                f"{what}; it returned {type(value).__name__}"
+                f"{f' of shape {shape}' if shape else ''}. Reduce it to one value "
+                "(e.g. return the sum of the per-coordinate terms)."
+            )
+        self._checked = True
 
     @property
     def compiled(self):
@@ -153,6 +236,7 @@ class Distribution:
         if self.kind == "njit":
             from ._kernels import function_log_density_rows
 
+            self._check_njit(X)
             return function_log_density_rows(self.func, X)
         if self.kind == "scipy":
             return self.source.logpdf(X[:, 0] if self._univariate else X)
@@ -197,6 +281,8 @@ class Distribution:
         if self.compiled:
             from . import _kernels
 
+            if self.kind == "njit":
+                self._check_njit(X)
             if self.kind == "mixture":
                 accepted, excess, where, bad = _kernels.rejection_test_mixture(
                     X, log_q, e, log_envelope, *self.mixture
@@ -230,7 +316,16 @@ class Distribution:
             draws = self.source.sample(n_samples, random_state=seed)
             if isinstance(draws, tuple):  # mixtures return (X, labels)
                 draws = draws[0]
-        return np.ascontiguousarray(draws, dtype=np.float64).reshape(n_samples, -1)
+        draws = np.ascontiguousarray(draws, dtype=np.float64).reshape(n_samples, -1)
+        if not np.all(np.isfinite(draws)):
+            row = int(np.flatnonzero(~np.all(np.isfinite(draws), axis=1))[0])
+            raise ValueError(
+                f"The {self.name} drew a non-finite value: x = "
+                f"{np.array2string(draws[row], precision=6)} (draw {row}). Check "
+                f"the {self.name}'s parameters (a NaN or infinite location or "
+                "scale?)."
+            )
+        return draws
 
     def sample_with_log_prob(self, n_samples, rng):
         """Draws and their own log-densities (as a proposal needs both).
@@ -342,6 +437,12 @@ def as_distribution(obj, X=None, *, name="target", default=None):
                 f"{name}=None fits {type(default).__name__} on X, but fit was "
                 f"called without X. Pass X to fit, or pass a {name}."
             )
+        if X.shape[0] < 2:
+            raise ValueError(
+                f"{name}=None fits {type(default).__name__} on X, which needs at "
+                f"least 2 rows to have a spread; X has {X.shape[0]} sample(s). "
+                f"Pass more data, or pass a {name}."
+            )
         obj = default
     if isinstance(obj, _WideGaussian):
         return Distribution("gaussian", obj, obj.mean.shape[0], name=name)
@@ -391,10 +492,11 @@ def target_and_proposal(target, proposal, X):
 
     target = as_distribution(target, X, default=GaussianMLE())
     if proposal is None:
-        if X is None:
+        if X is None or X.shape[0] < 2:
             raise ValueError(
                 "proposal=None uses a wide Gaussian around X, but fit was called "
-                "without X. Pass X to fit, or pass a proposal."
+                + ("without X" if X is None else f"with {X.shape[0]} sample(s) in X")
+                + ". Pass X (at least 2 rows) to fit, or pass a proposal."
             )
         proposal = wide_gaussian(X)
     else:
