@@ -37,6 +37,7 @@ from skgenfund import (
     InceptionScorer,
     MetropolisHastingsSampler,
     RejectionSampler,
+    VariationalGaussianMixture,
     autocorrelation,
     effective_sample_size,
     frechet_distance,
@@ -159,6 +160,7 @@ DENSITY_PARAMS = {
                 ["full", "diag", "spherical", "tied", 3]
             ),
             "reg_covar": st.sampled_from([0.0, 1e-6, -1.0, "a", None, np.nan]),
+            "nan_policy": st.sampled_from(["raise", "marginalize", "omit"]),
         }
     ),
     BayesianGaussian: st.fixed_dictionaries(
@@ -177,6 +179,19 @@ DENSITY_PARAMS = {
         {
             "n_components": st.sampled_from([1, 2, 0, "two"]),
             "covariance_type": st.sampled_from(["full", "diag", "tied", "spherical"]),
+            "max_iter": st.sampled_from([5, 0]),
+            "nan_policy": st.sampled_from(["raise", "marginalize", None]),
+            "random_state": st.just(0),
+        }
+    ),
+    VariationalGaussianMixture: st.fixed_dictionaries(
+        {
+            "n_components": st.sampled_from([1, 3, 0, "two"]),
+            "covariance_type": st.sampled_from(["full", "diag", "tied", "spherical"]),
+            "weight_concentration_prior_type": st.sampled_from(
+                ["dirichlet_process", "dirichlet_distribution", "dp"]
+            ),
+            "weight_concentration_prior": st.sampled_from([None, 1e-3, -1.0]),
             "max_iter": st.sampled_from([5, 0]),
             "random_state": st.just(0),
         }
@@ -513,6 +528,7 @@ def test_every_public_name_is_covered():
         "effective_sample_size",
         "rhat",
         "mcse",
+        "VariationalGaussianMixture",
     }
     covered |= {
         "SampleScorer",

@@ -37,9 +37,9 @@ from .._core.gaussian import (
 )
 from .._core.special import log_normalize
 from .._core.validation import (
-    check_nonzero_variance,
     check_option,
     check_random_state,
+    constant_features,
     validate_X,
 )
 from . import _missing_kernels
@@ -701,7 +701,14 @@ def fit_gaussian(X, sample_weight, covariance_type, reg_covar):
         if covariance_type == "full"
         else np.atleast_2d(covariances)[0]
     )
-    check_nonzero_variance(variances, reg_covar)
+    constant = constant_features(filled, variances, sample_weight)  # range check
+    if reg_covar == 0 and np.any(constant):
+        features = ", ".join(str(i) for i in np.flatnonzero(constant)[:10])
+        raise ValueError(
+            f"Feature(s) {features} of X are constant over their observed "
+            "entries, so the Gaussian covariance is singular. Drop them or set "
+            "reg_covar > 0."
+        )
     for n_iter in range(1, GAUSSIAN_MAX_ITER + 1):
         compute_precision_cholesky(covariances, covariance_type)  # clear error
         previous_means, previous_covariances = means, covariances
