@@ -13,6 +13,7 @@ from skgenfund import (
     FIDScorer,
     GaussianMLE,
     ImportanceSampler,
+    MetropolisHastingsSampler,
     RejectionSampler,
     frechet_distance,
     interpolate,
@@ -41,6 +42,7 @@ def test_njit_target_returning_an_array_is_a_clear_type_error(func):
     makers = [
         lambda: RejectionSampler(func, proposal=q).fit().sample(3),
         lambda: ImportanceSampler(func, proposal=q, n_samples=50).fit(),
+        lambda: MetropolisHastingsSampler(func, initial=np.zeros(1)).fit().sample(8),
     ]
     for make in makers:
         with pytest.raises(TypeError, match="must take one point.*return one float"):
@@ -175,3 +177,11 @@ def test_far_rows_of_a_mixture_get_finite_responsibilities():
     # the same winner as where the densities are still finite (1e100 away)
     near = gmm.predict_proba(far / np.array([[1e100], [1e200]]))
     np.testing.assert_array_equal(proba, near.round())
+
+
+def test_metropolis_refuses_a_non_boolean_progress_and_huge_runs():
+    with pytest.raises(ValueError, match="progress must be True or False"):
+        MetropolisHastingsSampler(GaussianMLE(), progress="yes").fit(X)
+    sampler = MetropolisHastingsSampler(GaussianMLE(), n_warmup=10).fit(X)
+    with pytest.raises(ValueError, match="GiB of memory"):
+        sampler.sample(10**13)

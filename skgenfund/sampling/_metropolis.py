@@ -219,6 +219,8 @@ or distribution, default="adaptive"
         check_positive_int("n_warmup", self.n_warmup, minimum=0)
         check_positive_int("thin", self.thin)
         check_run_size(self.n_chains, self.n_warmup, self.thin)
+        if not isinstance(self.progress, bool | np.bool_):
+            raise ValueError(f"progress must be True or False; got {self.progress!r}.")
         if isinstance(self.step_size, str):
             if self.step_size != "auto":
                 raise ValueError(

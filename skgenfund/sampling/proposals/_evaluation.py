@@ -73,6 +73,7 @@ class Evaluation:
             lp, grad = mixture_log_prob_and_gradient(X, self._mixture, gradient)
             lp = check_log_density(lp, X, d.name)
         elif d.kind == "njit":
+            d._check_njit(X)  # one float for one point, or a clear TypeError
             func = d.func
             lp = check_log_density(np.array([func(x) for x in X]), X, d.name)
             grad = self._user_gradient(X) if gradient else None
