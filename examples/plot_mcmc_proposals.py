@@ -1,7 +1,7 @@
 """
-==============================================================
+===============================================================
 Proposals on a correlated target: isotropic, adaptive, Langevin
-==============================================================
+===============================================================
 
 A random walk :math:`x' = x + s z` with :math:`z \\sim \\mathcal N(0, I)`
 must take steps as small as the target's narrowest direction, so on a
