@@ -105,7 +105,8 @@ def test_concurrent_use_under_each_threading_layer(layer):
         text=True,
         timeout=600,
     )
-    # the workqueue layer aborts the process (SIGABRT) on concurrent launches
+    # a crash shows here (the workqueue layer aborted the process, SIGABRT,
+    # when two threads launched parallel kernels at once)
     assert done.returncode == 0, done.stderr[-3000:]
     assert f"layer {layer}" in done.stdout
 

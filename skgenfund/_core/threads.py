@@ -1,32 +1,38 @@
-"""Process-wide state around the compiled kernels, safe under Python threads.
+"""Threads of the compiled kernels, and process-wide state, safe under Python threads.
 
-Two pieces of state belong to the whole process, not to one call:
-
-* the BLAS thread pool. The EM kernels run on Numba's threads while their only
-  BLAS work is on (d, d) matrices, so BLAS is limited to one thread meanwhile
-  (idle BLAS threads spinning next to the kernels' slow a small fit down by
-  orders of magnitude on a busy machine). threadpoolctl's limit contexts
-  each save "the limits before me" and restore them on exit; entered by
-  several threads at once they exit in any order, and the last to exit can
-  restore a limit of one, leaving the whole process single-threaded. Here
-  the limit is reference counted: the first section to enter sets it, the
-  last to leave restores what was found.
-* Numba's threading layer. The ``workqueue`` layer (the one a pip install
-  gets where neither TBB nor OpenMP is present) aborts the process when two
-  threads launch parallel kernels at once. Sections that launch them hold one
-  process-wide re-entrant lock while that layer is (or may be) in use; the
-  ``omp`` and ``tbb`` layers are thread safe and take no lock.
+* The kernels' threads. A large EM pass is cut into a fixed number of blocks
+  of rows (a function of the number of rows only); :func:`run_blocks` runs a
+  compiled ``nogil`` kernel over contiguous groups of blocks on a small
+  thread pool of its own, each block writing its own slot of partial sums,
+  which the caller adds in block order. Results are therefore bit-identical
+  for any number of threads, and each kernel is one compiled function with
+  its helpers inlined: the machine code that runs is the code Numba compiled
+  or loaded from its cache for that kernel, never a copy of a helper shared
+  with another kernel. (Numba's ``parallel=True`` would outline the loop
+  into a separately compiled function, which runs as compiled in the process
+  that compiled it but as the caller's own copy when loaded from the cache;
+  with reassociated sums the two copies differ in the last bits.) The pool
+  is Python's, so the kernels need none of Numba's threading layers (the
+  ``workqueue`` one aborts the process when two threads launch parallel
+  kernels at once).
+* The BLAS thread pool. While the kernels run, their only BLAS work is on
+  (d, d) matrices, so BLAS is limited to one thread meanwhile (idle BLAS
+  threads spinning next to the kernels slow a small fit down by orders of
+  magnitude on a busy machine). threadpoolctl's limit contexts each save
+  "the limits before me" and restore them on exit; entered by several
+  threads at once they exit in any order, and the last to exit can restore
+  a limit of one, leaving the whole process single-threaded. Here the limit
+  is reference counted: the first section to enter sets it, the last to
+  leave restores what was found.
 """
 
+import os
 import sys
 import threading
-from contextlib import contextmanager, nullcontext
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
-__all__ = ["KERNEL_LOCK", "blas_single_threaded", "compiled_section", "workqueue_layer"]
-
-#: Held while parallel kernels run on Numba's workqueue layer (re-entrant: a
-#: fit that calls another fit in the same thread does not deadlock).
-KERNEL_LOCK = threading.RLock()
+__all__ = ["blas_single_threaded", "compiled_section", "kernel_threads", "run_blocks"]
 
 _STATE_LOCK = threading.Lock()
 _BLAS = {"depth": 0, "limiter": None}
@@ -45,26 +51,6 @@ def _controller():
         _SNAPSHOT["controller"] = ThreadpoolController()
         _SNAPSHOT["n_modules"] = len(sys.modules)
     return _SNAPSHOT["controller"]
-
-
-def workqueue_layer():
-    """Whether Numba runs parallel kernels on the (not thread-safe) workqueue layer.
-
-    Before any parallel kernel has run, the layer is not chosen yet and the
-    answer is a cautious yes.
-
-    Examples
-    --------
-    >>> from skgenfund._core.threads import workqueue_layer
-    >>> isinstance(workqueue_layer(), bool)
-    True
-    """
-    import numba
-
-    try:
-        return numba.threading_layer() == "workqueue"
-    except ValueError:
-        return True
 
 
 @contextmanager
@@ -100,15 +86,8 @@ def blas_single_threaded():
 
 
 @contextmanager
-def compiled_section(*, lock=True):
-    """Where parallel Numba kernels run: BLAS on one thread, workqueue serialised.
-
-    Parameters
-    ----------
-    lock : bool, default=True
-        Take :data:`KERNEL_LOCK` when the workqueue layer is (or may be) in
-        use. False for a section whose kernels run in other threads that take
-        the lock themselves (dask tasks), which would otherwise wait on it.
+def compiled_section():
+    """Where the compiled kernels run: BLAS limited to one thread.
 
     Examples
     --------
@@ -116,6 +95,93 @@ def compiled_section(*, lock=True):
     >>> with compiled_section():
     ...     pass
     """
-    guard = KERNEL_LOCK if lock and workqueue_layer() else nullcontext()
-    with guard, blas_single_threaded():
+    with blas_single_threaded():
         yield
+
+
+_POOL = {"executor": None}
+_POOL_LOCK = threading.Lock()
+
+
+def _forget_pool():
+    # a forked child has none of the parent's threads: start a pool afresh
+    _POOL["executor"] = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
+def _executor():
+    """The kernels' thread pool, started on first use.
+
+    Its workers (threads are started only as they are needed) are as many as
+    Numba's largest thread count, the ceiling of :func:`kernel_threads`.
+    """
+    import numba
+
+    with _POOL_LOCK:
+        if _POOL["executor"] is None:
+            _POOL["executor"] = ThreadPoolExecutor(
+                max_workers=max(1, numba.config.NUMBA_NUM_THREADS),
+                thread_name_prefix="skgenfund-kernel",
+            )
+        return _POOL["executor"]
+
+
+def kernel_threads():
+    """Threads a large kernel call may use: Numba's setting in this thread.
+
+    ``numba.set_num_threads`` (or the ``NUMBA_NUM_THREADS`` environment
+    variable) is the knob, as for any Numba code; it changes the speed of a
+    fit, never its result.
+
+    Examples
+    --------
+    >>> from skgenfund._core.threads import kernel_threads
+    >>> kernel_threads() >= 1
+    True
+    """
+    import numba
+
+    return max(1, numba.get_num_threads())
+
+
+def run_blocks(kernel, n_blocks, n_threads, *args):
+    """Run ``kernel(first, last, *args)`` over the blocks ``[0, n_blocks)``.
+
+    The blocks are cut into ``min(n_threads, n_blocks)`` contiguous groups;
+    the first runs in the calling thread, the others on the kernels' thread
+    pool. ``kernel`` must be a compiled ``nogil`` function that writes
+    nothing shared between blocks (each block has its own slot of partial
+    sums), so that the result does not depend on ``n_threads``. An
+    exception in any group is raised here, after every group has finished.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgenfund._core.threads import run_blocks
+    >>> out = np.zeros(4)
+    >>> def kernel(first, last, out):
+    ...     out[first:last] = np.arange(first, last)
+    >>> run_blocks(kernel, 4, 2, out)
+    >>> out
+    array([0., 1., 2., 3.])
+    """
+    n_groups = max(1, min(int(n_threads), n_blocks))
+    bounds = [g * n_blocks // n_groups for g in range(n_groups + 1)]
+    if n_groups == 1:
+        kernel(0, n_blocks, *args)
+        return
+    pool = _executor()
+    futures = [
+        pool.submit(kernel, bounds[g], bounds[g + 1], *args)
+        for g in range(1, n_groups)
+    ]
+    try:
+        kernel(bounds[0], bounds[1], *args)
+    finally:
+        errors = [future.exception() for future in futures]
+    for error in errors:
+        if error is not None:
+            raise error

@@ -28,13 +28,12 @@ thread; the parallelism comes from dask's workers and threads.
 """
 
 import sys
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 
 import numba
 import numpy as np
 from sklearn.utils.validation import _check_feature_names, _check_n_features
 
-from .._core.threads import KERNEL_LOCK, workqueue_layer
 from .._core.validation import check_sample_weight
 from ._moments import chunk_moments, reduce_moments
 from ._steps import as_kernel_input, inference
@@ -55,11 +54,6 @@ SPLIT_EVERY = 8
 #: Fewest rows of the initialisation sample (with 100 per component at least).
 INIT_SAMPLE_ROWS = 10_000
 
-#: The package's one lock around parallel kernels on Numba's workqueue layer
-#: (shared with in-memory fits in other threads; see skgenfund._core.threads).
-_WORKQUEUE_LOCK = KERNEL_LOCK
-
-
 def is_dask_array(X):
     """Whether X is a dask array, without importing dask.
 
@@ -76,12 +70,11 @@ def is_dask_array(X):
 
 @contextmanager
 def task_threads():
-    """Run a dask task's kernels on one Numba thread (dask uses the cores)."""
+    """Run a dask task's kernels on one thread (dask's workers use the cores)."""
     previous = numba.get_num_threads()
     numba.set_num_threads(1)
     try:
-        with _WORKQUEUE_LOCK if workqueue_layer() else nullcontext():
-            yield
+        yield
     finally:
         numba.set_num_threads(previous)
 

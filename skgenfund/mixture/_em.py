@@ -414,7 +414,7 @@ default=None
         self : EMGaussianMixture
             The fitted mixture.
         """
-        with compiled_section(lock=not is_dask_array(X)):
+        with compiled_section():
             self._fit(X, sample_weight)
         return self
 
@@ -436,7 +436,7 @@ default=None
             Component labels, the same as ``fit(X).predict(X)`` (a lazy dask
             array when X is a dask array).
         """
-        with compiled_section(lock=not is_dask_array(X)):
+        with compiled_section():
             X = self._fit(X, sample_weight)
         return self._inference(X, "predict")
 
@@ -477,7 +477,7 @@ default=None
             was given, ``lower_bounds_`` holds one per mini-batch, and
             ``converged_`` is False (online EM has no stopping rule).
         """
-        with compiled_section(lock=not is_dask_array(X)):
+        with compiled_section():
             self._partial_fit(X, sample_weight)
         return self
 

@@ -11,9 +11,22 @@ Parallelism and reproducibility
 -------------------------------
 The chunks are split into at most ``MAX_BLOCKS`` contiguous blocks, a number
 that depends on n_samples only (never on the number of threads). Each block is
-processed serially by one thread (``prange`` over blocks) and writes its partial
-sums to its own slot; the caller reduces the slots in block order. The result
+processed serially by one thread and writes its partial sums to its own slot;
+the caller reduces the slots in block order. A kernel takes the range of
+blocks it processes, and :func:`skgenfund._core.threads.run_blocks` runs
+groups of blocks on Python threads (the kernels release the GIL). The result
 is therefore bit-for-bit identical for any number of threads.
+
+Each kernel is one compiled function: its helpers are inlined into it
+(``inline="always"``, in Numba's IR), so the sums it reassociates are
+compiled once, in the kernel, and the machine code that runs is the kernel's
+own, whether Numba just compiled it or loaded it from its cache. (Called as
+separate functions, or outlined by ``parallel=True``, helpers exist in two
+copies, compiled alone and linked into the caller, and which copy runs
+depends on what the process compiled or loaded before: with reassociated
+sums, results differed in the last bits between a fresh compile and a cache
+load.) Only :func:`_exp_tile` stays a separate function: it allows no
+reassociation, so its copies agree bit for bit.
 
 Numerics
 --------
@@ -39,9 +52,10 @@ never reach them (:mod:`skgenfund.mixture._steps` runs those in NumPy).
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .._core._kernels import LOG_2PI
+from .._core.threads import run_blocks
 
 __all__ = [
     "CHUNK",
@@ -75,12 +89,12 @@ def block_count(n_samples):
     return n_chunks, min(n_chunks, MAX_BLOCKS)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _chunk_range(block, n_chunks, n_blocks):
     return block * n_chunks // n_blocks, (block + 1) * n_chunks // n_blocks
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True, fastmath=_FASTMATH, inline="always")
 def _load_transposed(A, row0, n_rows, AT):
     """AT[:, r] = A[row0 + r] for r < n_rows, zero padding after.
 
@@ -95,13 +109,13 @@ def _load_transposed(A, row0, n_rows, AT):
             AT[i, r] = 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _n_rows(X64, X32):
     """Rows of the data, whichever of the two arguments holds them."""
     return max(X64.shape[0], X32.shape[0]), max(X64.shape[1], X32.shape[1])
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True, fastmath=_FASTMATH, inline="always")
 def _load_data(X64, X32, row0, n_rows, xT):
     """:func:`_load_transposed` of the rows of X64 or of X32, whichever has them."""
     if X32.shape[0] > 0:
@@ -110,7 +124,7 @@ def _load_data(X64, X32, row0, n_rows, xT):
         _load_transposed(X64, row0, n_rows, xT)
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True, fastmath=_FASTMATH, inline="always")
 def _squared_mahalanobis_triangular(xT, mean, U, dT, y, sq):
     """sq[r] = ||(x_r - mean) U||^2 for an upper-triangular U (U[i, j] = 0, i > j).
 
@@ -161,7 +175,7 @@ def _squared_mahalanobis_triangular(xT, mean, U, dT, y, sq):
         j += 1
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True, fastmath=_FASTMATH, inline="always")
 def _squared_mahalanobis_diag(xT, mean, precision_cholesky, sq):
     """sq[r] = sum_i ((x_ri - mean_i) p_i)^2 for a diagonal precision factor p."""
     n_features = xT.shape[0]
@@ -212,7 +226,7 @@ def _exp_tile(x, out, bits, scale):
         out[r] = value if x[r] >= _EXP_MIN else 0.0
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True, fastmath=_FASTMATH, inline="always")
 def _finish_rows(
     lp, row0, n_rows, sample_weight, fit, out, lse_out, xT, nk_row, sx_block, work
 ):
@@ -278,7 +292,7 @@ def _finish_rows(
     return log_likelihood
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True, fastmath=_FASTMATH, inline="always")
 def _accumulate_first_moments(respT, xT, nk_row, sx_block):
     """nk[k] += sum_r resp[k, r]; sx[k, i] += sum_r resp[k, r] x[i, r]."""
     n_components = respT.shape[0]
@@ -295,8 +309,10 @@ def _accumulate_first_moments(respT, xT, nk_row, sx_block):
             sx_block[k, i] += s
 
 
-@njit(cache=True, parallel=True, fastmath=_FASTMATH)
+@njit(cache=True, nogil=True, fastmath=_FASTMATH)
 def _e_step(
+    first_block,
+    last_block,
     X64,
     X32,
     sample_weight,
@@ -325,7 +341,7 @@ def _e_step(
     n_chunks, n_blocks = block_count(n_samples)
     constant = n_features * LOG_2PI
     with_scatter = fit and scatter_part.shape[0] > 0
-    for block in prange(n_blocks):
+    for block in range(first_block, last_block):
         xT = np.empty((n_features, CHUNK))
         dT = np.empty((n_features, CHUNK))
         wdT = np.empty((n_features, CHUNK))
@@ -364,13 +380,13 @@ def _e_step(
                 _accumulate_scatter(lp, xT, centres, dT, wdT, scatter_part[block])
 
 
-@njit(cache=True, parallel=True, fastmath=_FASTMATH)
-def _first_moments(X64, X32, resp, nk_part, sx_part):
+@njit(cache=True, nogil=True, fastmath=_FASTMATH)
+def _first_moments(first_block, last_block, X64, X32, resp, nk_part, sx_part):
     """:func:`first_moments` on the data pair (see :func:`_e_step`)."""
     n_samples, n_features = _n_rows(X64, X32)
     n_components = resp.shape[1]
     n_chunks, n_blocks = block_count(n_samples)
-    for block in prange(n_blocks):
+    for block in range(first_block, last_block):
         xT = np.empty((n_features, CHUNK))
         respT = np.empty((n_components, CHUNK))
         first, last = _chunk_range(block, n_chunks, n_blocks)
@@ -382,7 +398,7 @@ def _first_moments(X64, X32, resp, nk_part, sx_part):
             _accumulate_first_moments(respT, xT, nk_part[block], sx_part[block])
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True, fastmath=_FASTMATH, inline="always")
 def _accumulate_scatter(respT, xT, means, dT, wdT, S_block):
     """Add one tile's centred weighted second moments to one block's slots.
 
@@ -422,13 +438,13 @@ def _accumulate_scatter(respT, xT, means, dT, wdT, S_block):
                 S[a, c] += s
 
 
-@njit(cache=True, parallel=True, fastmath=_FASTMATH)
-def _scatter(X64, X32, resp, means, scatter_part):
+@njit(cache=True, nogil=True, fastmath=_FASTMATH)
+def _scatter(first_block, last_block, X64, X32, resp, means, scatter_part):
     """:func:`scatter` on the data pair (see :func:`_e_step`)."""
     n_samples, n_features = _n_rows(X64, X32)
     n_components = resp.shape[1]
     n_chunks, n_blocks = block_count(n_samples)
-    for block in prange(n_blocks):
+    for block in range(first_block, last_block):
         xT = np.empty((n_features, CHUNK))
         dT = np.empty((n_features, CHUNK))
         wdT = np.empty((n_features, CHUNK))
@@ -450,6 +466,11 @@ _NO_ROWS = {
 
 _NO_CENTRES = np.empty((0, 0))
 _NO_SCATTER = np.empty((0, 0, 0, 0))
+
+
+def _n_blocks(X):
+    """The kernels' number of blocks for the rows of X (its plain-Python twin)."""
+    return block_count.py_func(X.shape[0])[1]
 
 
 def _data_pair(X):
@@ -474,6 +495,7 @@ def e_step(
     ll_part,
     centres=None,
     scatter_part=None,
+    n_threads=1,
 ):
     """E-step of every covariance type (and, optionally, the M-step's scatter).
 
@@ -506,10 +528,15 @@ def e_step(
         When fit and given: also accumulate the weighted scatter of the rows
         around ``centres`` (one pass over X for the whole EM iteration). An
         empty ``out`` (shape (0, K)) then skips writing the responsibilities.
+    n_threads : int, default=1
+        Threads to run the blocks on (the result does not depend on it).
     """
     if scatter_part is None:
         centres, scatter_part = _NO_CENTRES, _NO_SCATTER
-    _e_step(
+    run_blocks(
+        _e_step,
+        _n_blocks(X),
+        n_threads,
         *_data_pair(X),
         sample_weight,
         means,
@@ -527,20 +554,30 @@ def e_step(
     )
 
 
-def first_moments(X, resp, nk_part, sx_part):
+def first_moments(X, resp, nk_part, sx_part, n_threads=1):
     """Per-block sums of the responsibilities and of resp-weighted rows.
 
     ``resp`` (n, K) already includes the sample weights. Used for the
     initialisation; during EM the E-step accumulates these itself.
     """
-    _first_moments(*_data_pair(X), resp, nk_part, sx_part)
+    run_blocks(
+        _first_moments, _n_blocks(X), n_threads, *_data_pair(X), resp, nk_part, sx_part
+    )
 
 
-def scatter(X, resp, means, scatter_part):
+def scatter(X, resp, means, scatter_part, n_threads=1):
     """Centred weighted second moments, per block.
 
     ``scatter_part`` has shape (n_blocks, K or 1, d, d) or (n_blocks, K, 1,
     d), zero-initialised; see :func:`_accumulate_scatter` for what each
     block's slots receive.
     """
-    _scatter(*_data_pair(X), resp, means, scatter_part)
+    run_blocks(
+        _scatter,
+        _n_blocks(X),
+        n_threads,
+        *_data_pair(X),
+        resp,
+        means,
+        scatter_part,
+    )

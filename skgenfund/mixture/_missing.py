@@ -44,7 +44,7 @@ from .._core.validation import (
 )
 from . import _missing_kernels
 from ._moments import Moments
-from ._steps import _threads_for, covariances_from_scatter
+from ._steps import covariances_from_scatter, threads_for
 
 __all__ = [
     "NAN_POLICIES",
@@ -432,27 +432,28 @@ def _run_kernel(data, params, covariance_type, S_shape, out=None, lse_out=None):
         )
         c0, c1 = chunk_bounds[first], chunk_bounds[last]
         blocks = _missing_kernels.block_ranges(c1 - c0)
-        n_blocks = len(blocks) - 1 if fit else 1
-        parts = [np.zeros((n_blocks, *shape)) for shape in shapes]
-        with _threads_for(data.X, n_components, covariance_type):
-            _missing_kernels.missing_e_step(
-                data.X,
-                data.weights,
-                chunk_pattern[c0:c1] - first,
-                chunk_start[c0:c1],
-                chunk_rows[c0:c1],
-                blocks,
-                data.obs_index[first:last],
-                data.n_observed[first:last],
-                data.mis_index[first:last],
-                log_weights,
-                means,
-                *factors,
-                fit,
-                out,
-                lse_out,
-                *parts,
-            )
+        # one slot per block in both modes: the kernel adds each block's
+        # log-likelihood to its slot (predicting too)
+        parts = [np.zeros((len(blocks) - 1, *shape)) for shape in shapes]
+        _missing_kernels.missing_e_step(
+            data.X,
+            data.weights,
+            chunk_pattern[c0:c1] - first,
+            chunk_start[c0:c1],
+            chunk_rows[c0:c1],
+            blocks,
+            data.obs_index[first:last],
+            data.n_observed[first:last],
+            data.mis_index[first:last],
+            log_weights,
+            means,
+            *factors,
+            fit,
+            out,
+            lse_out,
+            *parts,
+            n_threads=threads_for(data.X, n_components, covariance_type),
+        )
         for total, part in zip(totals, parts):
             total += part.sum(axis=0)
     return totals

@@ -22,16 +22,22 @@ The caller moves the second moments to the new means (Chan et al.'s shift).
 
 Chunks are split into at most ``MAX_BLOCKS`` contiguous blocks, a number that
 depends on the data only: each block writes its own partial sums, which the
-caller adds in block order, so results do not depend on the number of threads.
-Nothing is compiled at import; the kernel is compiled on first use and cached.
+caller adds in block order, so results do not depend on the number of threads
+(groups of blocks run on Python threads, see
+:func:`skgenfund._core.threads.run_blocks`). The helpers are inlined into the
+one compiled kernel, so that its reassociated sums are compiled once and the
+same machine code runs whether the kernel was just compiled or loaded from
+Numba's cache (see :mod:`skgenfund.mixture._kernels`). Nothing is compiled
+at import; the kernel is compiled on first use and cached.
 """
 
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .._core._kernels import LOG_2PI
+from .._core.threads import run_blocks
 
 __all__ = ["CHUNK", "MAX_BLOCKS", "block_ranges", "chunk_layout", "missing_e_step"]
 
@@ -75,7 +81,7 @@ def block_ranges(n_chunks):
     return np.arange(n_blocks + 1, dtype=np.int64) * n_chunks // n_blocks
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True, fastmath=_FASTMATH, inline="always")
 def _residuals(xT, mean, obs, n_obs, res, n):
     """res[i, r] = x_ri - mean_i for the observed features i."""
     for ii in range(n_obs):
@@ -85,7 +91,7 @@ def _residuals(xT, mean, obs, n_obs, res, n):
             res[i, r] = xT[i, r] - m
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True, fastmath=_FASTMATH, inline="always")
 def _whitened_norms(res, factor, diagonal, obs, n_obs, y, sq, n):
     """sq[r] = ||res_o[:, r]^T U||^2 over the observed features.
 
@@ -116,7 +122,7 @@ def _whitened_norms(res, factor, diagonal, obs, n_obs, y, sq, n):
             sq[r] += y[r] * y[r]
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True, fastmath=_FASTMATH, inline="always")
 def _complete(res, regression, obs, n_obs, mis, n_mis, n):
     """res[b, r] = sum_o G[b, o] res[o, r] for the missing features b."""
     for bb in range(n_mis):
@@ -130,7 +136,7 @@ def _complete(res, regression, obs, n_obs, mis, n_mis, n):
                 res[b, r] += g * res[i, r]
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True, fastmath=_FASTMATH, inline="always")
 def _normalise(lp, n_rows, weight, row0, fit, out, lse_out, work):
     """Row log-sum-exp of a (K, CHUNK) tile of weighted log-densities.
 
@@ -173,7 +179,7 @@ def _normalise(lp, n_rows, weight, row0, fit, out, lse_out, work):
     return log_likelihood
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True, fastmath=_FASTMATH, inline="always")
 def _accumulate(resp, res, diagonal, conditional, mis, n_mis, nk, s1, S, wd, n):
     """Moments of the completed residuals res (d, CHUNK) of one component.
 
@@ -219,8 +225,10 @@ def _accumulate(resp, res, diagonal, conditional, mis, n_mis, nk, s1, S, wd, n):
             S[a, c] += total * conditional[a, c]
 
 
-@njit(cache=True, parallel=True, fastmath=_FASTMATH)
-def missing_e_step(
+@njit(cache=True, nogil=True, fastmath=_FASTMATH)
+def _missing_e_step(
+    first_block,
+    last_block,
     X,
     sample_weight,
     chunk_pattern,
@@ -244,51 +252,12 @@ def missing_e_step(
     S_part,
     ll_part,
 ):
-    """E-step over rows with missing entries, and the M-step's moments.
-
-    Parameters
-    ----------
-    X : (n, d) float64, C-contiguous
-        Rows sorted by pattern, missing entries set to 0 (never read).
-    sample_weight : (n,) float64, in the same order (used when fit)
-    chunk_pattern, chunk_start, chunk_rows : (n_chunks,) int64
-        Pattern, first row and number of rows of each chunk.
-    blocks : (n_blocks + 1,) int64
-        Chunk boundaries of the blocks.
-    obs_index, mis_index : (P, d) int64
-        Sorted observed / missing features of each pattern (the first
-        ``n_observed[p]`` / ``d - n_observed[p]`` entries are used).
-    n_observed : (P,) int64
-    log_weights : (K,) float64
-    means : (K, d) float64
-    factors : (P, K or 1, d, d) or (P, K, 1, d) float64
-        Per pattern and component (one shared for "tied"), the factor U of
-        the observed block's precision embedded in a (d, d) matrix; with a
-        middle axis of length 1 (diagonal covariances), 1 / sigma at the
-        observed features.
-    log_dets : (P, K or 1) float64
-        log det U: half the log-determinant of the observed block's precision.
-    regressions : (P, K or 1, d, d) float64
-        G = S_mo inv(S_oo) embedded at the missing rows and observed columns
-        (unused when diagonal).
-    conditionals : like ``factors``
-        The conditional covariance of the missing block, embedded (upper
-        triangle used), or its diagonal.
-    fit : bool
-        True: accumulate the moments and the weighted log-likelihood per
-        block. False: write log-responsibilities to ``out`` and per-row
-        log-likelihoods to ``lse_out`` (sorted order).
-    out : (n, K) float64, lse_out : (n,) float64 (used when not fit)
-    nk_part : (n_blocks, K), s1_part : (n_blocks, K, d),
-    S_part : (n_blocks, K, d, d) or (n_blocks, K, 1, d), ll_part : (n_blocks,)
-        Zero-initialised partial sums (used when fit).
-    """
+    """:func:`missing_e_step` over the blocks ``[first_block, last_block)``."""
     n_features = X.shape[1]
     n_components = means.shape[0]
     shared = factors.shape[1] == 1 and n_components > 1
     diagonal = factors.shape[2] == 1 and n_features > 1
-    n_blocks = len(blocks) - 1
-    for block in prange(n_blocks):
+    for block in range(first_block, last_block):
         xT = np.empty((n_features, CHUNK))
         res = np.empty((n_components, n_features, CHUNK))
         wd = np.empty((n_features, CHUNK))
@@ -346,3 +315,98 @@ def missing_e_step(
                     wd,
                     n_rows,
                 )
+
+
+def missing_e_step(
+    X,
+    sample_weight,
+    chunk_pattern,
+    chunk_start,
+    chunk_rows,
+    blocks,
+    obs_index,
+    n_observed,
+    mis_index,
+    log_weights,
+    means,
+    factors,
+    log_dets,
+    regressions,
+    conditionals,
+    fit,
+    out,
+    lse_out,
+    nk_part,
+    s1_part,
+    S_part,
+    ll_part,
+    n_threads=1,
+):
+    """E-step over rows with missing entries, and the M-step's moments.
+
+    Parameters
+    ----------
+    X : (n, d) float64, C-contiguous
+        Rows sorted by pattern, missing entries set to 0 (never read).
+    sample_weight : (n,) float64, in the same order (used when fit)
+    chunk_pattern, chunk_start, chunk_rows : (n_chunks,) int64
+        Pattern, first row and number of rows of each chunk.
+    blocks : (n_blocks + 1,) int64
+        Chunk boundaries of the blocks.
+    obs_index, mis_index : (P, d) int64
+        Sorted observed / missing features of each pattern (the first
+        ``n_observed[p]`` / ``d - n_observed[p]`` entries are used).
+    n_observed : (P,) int64
+    log_weights : (K,) float64
+    means : (K, d) float64
+    factors : (P, K or 1, d, d) or (P, K, 1, d) float64
+        Per pattern and component (one shared for "tied"), the factor U of
+        the observed block's precision embedded in a (d, d) matrix; with a
+        middle axis of length 1 (diagonal covariances), 1 / sigma at the
+        observed features.
+    log_dets : (P, K or 1) float64
+        log det U: half the log-determinant of the observed block's precision.
+    regressions : (P, K or 1, d, d) float64
+        G = S_mo inv(S_oo) embedded at the missing rows and observed columns
+        (unused when diagonal).
+    conditionals : like ``factors``
+        The conditional covariance of the missing block, embedded (upper
+        triangle used), or its diagonal.
+    fit : bool
+        True: accumulate the moments and the weighted log-likelihood per
+        block. False: write log-responsibilities to ``out`` and per-row
+        log-likelihoods to ``lse_out`` (sorted order).
+    out : (n, K) float64, lse_out : (n,) float64 (used when not fit)
+    nk_part : (n_blocks, K), s1_part : (n_blocks, K, d),
+    S_part : (n_blocks, K, d, d) or (n_blocks, K, 1, d), ll_part : (n_blocks,)
+        Zero-initialised partial sums (used when fit).
+    n_threads : int, default=1
+        Threads to run the blocks on (the result does not depend on it).
+    """
+    run_blocks(
+        _missing_e_step,
+        len(blocks) - 1,
+        n_threads,
+        X,
+        sample_weight,
+        chunk_pattern,
+        chunk_start,
+        chunk_rows,
+        blocks,
+        obs_index,
+        n_observed,
+        mis_index,
+        log_weights,
+        means,
+        factors,
+        log_dets,
+        regressions,
+        conditionals,
+        fit,
+        out,
+        lse_out,
+        nk_part,
+        s1_part,
+        S_part,
+        ll_part,
+    )

@@ -20,9 +20,6 @@ path and a fixed ``random_state`` gives the same fit on every run. The two
 paths agree to about 1e-13 relative (tested).
 """
 
-from contextlib import contextmanager
-
-import numba
 import numpy as np
 
 from .._core.gaussian import (
@@ -31,6 +28,7 @@ from .._core.gaussian import (
     weighted_scatter,
 )
 from .._core.special import log_normalize
+from .._core.threads import kernel_threads
 from . import _kernels
 
 __all__ = [
@@ -93,19 +91,14 @@ def uses_kernels(n_samples, n_features, n_components, covariance_type):
     return work >= KERNEL_MIN_WORK
 
 
-@contextmanager
-def _threads_for(X, n_components, covariance_type):
-    """Run small problems on one Numba thread (results do not depend on it)."""
+def threads_for(X, n_components, covariance_type):
+    """Threads for a kernel pass over X: one for small passes (see above).
+
+    Larger passes use :func:`skgenfund._core.threads.kernel_threads`; the
+    result does not depend on the choice.
+    """
     flops = _flops_per_pass(*X.shape, n_components, covariance_type)
-    if flops >= PARALLEL_MIN_FLOPS:
-        yield
-        return
-    previous = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
-        yield
-    finally:
-        numba.set_num_threads(previous)
+    return kernel_threads() if flops >= PARALLEL_MIN_FLOPS else 1
 
 
 def as_kernel_input(X):
@@ -243,21 +236,21 @@ def e_step_sums(
             log_likelihood = float(np.sum(sample_weight * log_prob_norm))
         return (log_likelihood, *_numpy_first_moments(X, out))
     nk_part, sx_part, ll_part = _partials(n_samples, n_components, n_features)
-    with _threads_for(X, n_components, covariance_type):
-        _kernels.e_step(
-            X,
-            sample_weight,
-            kernel_args[1],
-            kernel_args[2],
-            kernel_args[0],
-            kernel_args[3],
-            True,
-            out,
-            np.empty(0),
-            nk_part,
-            sx_part,
-            ll_part,
-        )
+    _kernels.e_step(
+        X,
+        sample_weight,
+        kernel_args[1],
+        kernel_args[2],
+        kernel_args[0],
+        kernel_args[3],
+        True,
+        out,
+        np.empty(0),
+        nk_part,
+        sx_part,
+        ll_part,
+        n_threads=threads_for(X, n_components, covariance_type),
+    )
     return float(ll_part.sum()), nk_part.sum(axis=0), sx_part.sum(axis=0)
 
 
@@ -302,21 +295,21 @@ def log_responsibilities(
     log_resp = np.empty((n_samples, n_components))
     log_prob_norm = np.empty(n_samples)
     nk_part, sx_part, ll_part = _partials(n_samples, n_components, n_features)
-    with _threads_for(X, n_components, covariance_type):
-        _kernels.e_step(
-            X,
-            np.empty(0),
-            kernel_args[1],
-            kernel_args[2],
-            kernel_args[0],
-            kernel_args[3],
-            False,
-            log_resp,
-            log_prob_norm,
-            nk_part,
-            sx_part,
-            ll_part,
-        )
+    _kernels.e_step(
+        X,
+        np.empty(0),
+        kernel_args[1],
+        kernel_args[2],
+        kernel_args[0],
+        kernel_args[3],
+        False,
+        log_resp,
+        log_prob_norm,
+        nk_part,
+        sx_part,
+        ll_part,
+        n_threads=threads_for(X, n_components, covariance_type),
+    )
     return log_prob_norm, log_resp
 
 
@@ -367,8 +360,8 @@ def scatter_sums(X, resp, means, covariance_type):
             return np.triu(scatter.sum(axis=0, keepdims=True))
         return scatter[:, np.newaxis, :]
     part = _scatter_layout(n_samples, n_components, n_features, covariance_type)
-    with _threads_for(X, n_components, covariance_type):
-        _kernels.scatter(X, resp, means, part)
+    n_threads = threads_for(X, n_components, covariance_type)
+    _kernels.scatter(X, resp, means, part, n_threads)
     return part.sum(axis=0)
 
 
@@ -550,23 +543,23 @@ def _one_pass(X, sample_weight, weights, log_weights, means, precisions_cholesky
     )
     nk_part, sx_part, ll_part = _partials(n_samples, n_components, n_features)
     scatter_part = _scatter_layout(n_samples, n_components, n_features, ct)
-    with _threads_for(X, n_components, ct):
-        _kernels.e_step(
-            X,
-            sample_weight,
-            centres,
-            factors,
-            log_weights,
-            log_dets,
-            True,
-            np.empty((0, n_components)),
-            np.empty(0),
-            nk_part,
-            sx_part,
-            ll_part,
-            centres=centres,
-            scatter_part=scatter_part,
-        )
+    _kernels.e_step(
+        X,
+        sample_weight,
+        centres,
+        factors,
+        log_weights,
+        log_dets,
+        True,
+        np.empty((0, n_components)),
+        np.empty(0),
+        nk_part,
+        sx_part,
+        ll_part,
+        centres=centres,
+        scatter_part=scatter_part,
+        n_threads=threads_for(X, n_components, ct),
+    )
     return (
         float(ll_part.sum()),
         nk_part.sum(axis=0),
@@ -650,8 +643,8 @@ def estimate_from_responsibilities(X, resp, reg_covar, covariance_type):
         nk, sums = _numpy_first_moments(X, resp)
     else:
         nk_part, sx_part, _ = _partials(n_samples, n_components, n_features)
-        with _threads_for(X, n_components, "diag"):
-            _kernels.first_moments(X, resp, nk_part, sx_part)
+        n_threads = threads_for(X, n_components, "diag")
+        _kernels.first_moments(X, resp, nk_part, sx_part, n_threads)
         nk, sums = nk_part.sum(axis=0), sx_part.sum(axis=0)
     return m_step(X, resp, nk, sums, reg_covar, covariance_type)
 

@@ -363,7 +363,7 @@ default=None
         self : VariationalGaussianMixture
             The fitted mixture.
         """
-        with compiled_section(lock=not is_dask_array(X)):
+        with compiled_section():
             self._fit(X, sample_weight)
         return self
 
@@ -384,7 +384,7 @@ default=None
         labels : ndarray of shape (n_samples,)
             The same as ``fit(X).predict(X)`` (lazy for a dask array).
         """
-        with compiled_section(lock=not is_dask_array(X)):
+        with compiled_section():
             X = self._fit(X, sample_weight)
         return self._inference(X, "predict")
 

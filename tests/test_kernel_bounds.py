@@ -1,0 +1,76 @@
+"""Every compiled kernel stays inside its arrays, on awkward shapes.
+
+Numba does not check indices unless asked: a kernel that writes past an
+array corrupts memory silently. A fresh interpreter (with its own Numba
+cache, since the checked code differs) compiles every kernel with
+``NUMBA_BOUNDSCHECK=1`` and runs it on shapes that end chunks and blocks
+unevenly: one row, 63, 64, 65 and 1037 rows, one feature, one component,
+every covariance type, missing entries in many patterns, predicting as well
+as fitting. An out-of-bounds index raises IndexError there.
+"""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+SCRIPT = textwrap.dedent(
+    """
+    import warnings
+    import numpy as np
+    from skgenfund import (EMGaussianMixture, GaussianMLE,
+                           MetropolisHastingsSampler, VariationalGaussianMixture)
+    from skgenfund.mixture import _missing, _steps
+
+    warnings.simplefilter("ignore")
+    _steps.KERNEL_MIN_WORK = 0  # the compiled kernels even on small data
+    _steps.PARALLEL_MIN_FLOPS = 0  # and on every thread
+    _missing.KERNEL_MIN_WORK = 0  # the missing-data kernel too
+    rng = np.random.RandomState(0)
+    runs = 0
+    for n in (3, 63, 64, 65, 1037):
+        for d in (1, 2, 5):
+            X = rng.normal(size=(n, d)) + 3.0 * (np.arange(n) % 2)[:, None]
+            for ct in ("full", "tied", "diag", "spherical"):
+                for k in (1, 3) if n >= 3 else (1,):
+                    gm = EMGaussianMixture(k, covariance_type=ct, random_state=0,
+                                           max_iter=3, reg_covar=1e-3).fit(X)
+                    gm.score_samples(X)
+                    gm.predict_proba(X.astype(np.float32))
+                    runs += 1
+            if d > 1 and n >= 63:
+                holes = X.copy()
+                holes[rng.rand(n, d) < 0.3] = np.nan
+                holes[:, 0] = X[:, 0]
+                for ct in ("full", "diag", "spherical", "tied"):
+                    gm = EMGaussianMixture(2, covariance_type=ct, random_state=0,
+                                           max_iter=3, reg_covar=1e-3,
+                                           nan_policy="marginalize").fit(holes)
+                    gm.predict_proba(holes)
+                    gm.score_samples(holes)
+                    runs += 1
+    X = rng.normal(size=(1037, 3))
+    VariationalGaussianMixture(n_components=3, random_state=0, max_iter=5).fit(X)
+    for target in (GaussianMLE().fit(X), EMGaussianMixture(2, random_state=0).fit(X)):
+        mh = MetropolisHastingsSampler(target, n_chains=4, random_state=0)
+        mh.fit(X).sample(12000)
+    print("runs", runs)
+    """
+)
+
+
+def test_kernels_stay_in_bounds(tmp_path):
+    env = dict(os.environ, NUMBA_BOUNDSCHECK="1", NUMBA_CACHE_DIR=str(tmp_path))
+    env["PYTHONPATH"] = os.pathsep.join(
+        [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
+        + [p for p in [os.environ.get("PYTHONPATH")] if p]
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "runs 152" in done.stdout, done.stdout
