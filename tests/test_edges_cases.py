@@ -15,6 +15,8 @@ from skgenfund import (
     ImportanceSampler,
     MetropolisHastingsSampler,
     RejectionSampler,
+    autocorrelation,
+    classifier_two_sample_test,
     frechet_distance,
     interpolate,
     kernel_distance,
@@ -154,6 +156,36 @@ def test_fid_scorer_keeps_float64_statistics_of_float32_features():
 def test_kernel_distance_overflow_is_a_clear_error():
     with pytest.raises(ValueError, match="overflows float64.*Rescale"):
         kernel_distance(X * 1e120, X * 1e120 + 1, subset_size=10, n_subsets=2)
+
+
+@pytest.mark.parametrize("kernel", ["polynomial", "rbf"])
+def test_kernel_distance_refuses_endless_work_up_front(kernel):
+    # 10**9 subsets would run for hours: refused before the first one, with
+    # the estimate; a large but feasible request is not refused
+    with pytest.raises(ValueError, match=r"n_subsets=1,000,000,000 .* hours"):
+        kernel_distance(X, X + 1, n_subsets=10**9, kernel=kernel, random_state=0)
+    mean, _ = kernel_distance(X, X + 1, n_subsets=3, kernel=kernel, random_state=0)
+    assert np.isfinite(mean) and mean > 0
+
+
+def test_two_sample_test_refuses_endless_permutations_up_front():
+    Y = RNG.normal(0.5, 1.0, size=(80, 3))
+    with pytest.raises(ValueError, match=r"n_permutations=1,000,000,000 .* hours"):
+        classifier_two_sample_test(X, Y, n_permutations=10**9, random_state=0)
+    accuracy, p_value = classifier_two_sample_test(
+        X, Y, n_permutations=9, random_state=0
+    )
+    assert 0.0 <= accuracy <= 1.0 and 0.1 <= p_value <= 1.0
+
+
+def test_autocorrelation_beyond_the_chain_warns_and_says_what_it_returns():
+    chain = np.sin(np.arange(40.0))
+    with pytest.warns(UserWarning, match="max_lag=100 is beyond the last lag"):
+        rho = autocorrelation(chain)
+    assert rho.shape == (40,)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(autocorrelation(chain, 39), rho)
 
 
 def test_string_parameters_get_messages_naming_the_parameter():

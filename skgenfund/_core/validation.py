@@ -169,6 +169,45 @@ def check_n_draws(n_samples, n_features, *, name="n_samples", copies=1):
     return n_samples
 
 
+#: Most floating-point operations one call may cost before it is refused up
+#: front (about three hours even at 100 GFLOP/s).
+MAX_WORK_FLOPS = 10**15
+#: Arithmetic rate assumed in the time a refused call would take.
+FAST_FLOPS_PER_SECOND = 1e11
+
+
+def check_work(flops, what, fix):
+    """Refuse up front a call whose arithmetic could not finish in a session.
+
+    Parameters
+    ----------
+    flops : float
+        An estimate of the floating-point operations the call would do.
+    what : str
+        The call, for the message ("kernel_distance with n_subsets=...").
+    fix : str
+        How to ask for less, for the message.
+
+    Examples
+    --------
+    >>> from skgenfund._core.validation import check_work
+    >>> check_work(1e9, "a small call", "")
+    >>> check_work(1e18, "A huge call", "Ask for less.")
+    Traceback (most recent call last):
+    ...
+    ValueError: A huge call would cost about 1e+18 floating-point operations, 2,778
+    hours even at 100 GFLOP/s; calls of more than 1e+15 are refused. Ask for less.
+    """
+    flops = float(flops)
+    if flops > MAX_WORK_FLOPS:
+        hours = flops / FAST_FLOPS_PER_SECOND / 3600.0
+        raise ValueError(
+            f"{what} would cost about {flops:.0e} floating-point operations, "
+            f"{hours:,.0f} hours even at {FAST_FLOPS_PER_SECOND / 1e9:.0f} GFLOP/s; "
+            f"calls of more than {MAX_WORK_FLOPS:.0e} are refused. {fix}"
+        )
+
+
 def check_positive_int(name, value, *, minimum=1):
     """Return ``value`` as an int, raising a ValueError if it is below ``minimum``.
 

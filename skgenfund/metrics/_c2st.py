@@ -1,5 +1,7 @@
 """The classifier two-sample test (Lopez-Paz & Oquab 2017)."""
 
+import time
+
 import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
@@ -7,10 +9,20 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from .._core.validation import check_positive_int, check_random_state
+from .._core.validation import (
+    FAST_FLOPS_PER_SECOND,
+    MAX_WORK_FLOPS,
+    check_positive_int,
+    check_random_state,
+)
 from ._features import paired_features
 
 __all__ = ["classifier_two_sample_test"]
+
+
+#: Longest the permutations may take (about three hours), as for the
+#: package's other refusals of endless work.
+MAX_SECONDS = MAX_WORK_FLOPS / FAST_FLOPS_PER_SECOND
 
 
 def default_classifier():
@@ -63,7 +75,10 @@ def classifier_two_sample_test(
     n_permutations : int, default=100
         Label permutations of the test: the p-value's resolution is
         ``1 / (n_permutations + 1)``. 0 skips the test (the p-value is NaN),
-        as :class:`SampleScorer` does, which needs only the accuracy.
+        as :class:`SampleScorer` does, which needs only the accuracy. The
+        permutations are refused up front (a ValueError with the estimate)
+        when, at the time the unpermuted cross-validation took, they would
+        run for more than about three hours.
     random_state : int, RandomState instance or None, default=None
         Seeds the fold assignment and the permutations (pass a seeded
         classifier for a randomised one).
@@ -150,10 +165,20 @@ def classifier_two_sample_test(
     data = np.vstack([X, Y])
     labels = np.concatenate([np.zeros(X.shape[0], int), np.ones(Y.shape[0], int)])
     folds = StratifiedKFold(cv, shuffle=True, random_state=rng.randint(2**31 - 1))
+    start = time.perf_counter()
     n_correct = _cross_validated_correct(classifier, data, labels, folds)
+    seconds = time.perf_counter() - start
     accuracy = n_correct / data.shape[0]
     if n_permutations == 0:
         return accuracy, float("nan")
+    if n_permutations * seconds > MAX_SECONDS:
+        raise ValueError(
+            f"n_permutations={n_permutations:,} would take about "
+            f"{n_permutations * seconds / 3600:,.1f} hours: each permutation "
+            f"repeats the {cv}-fold cross-validation, which took {seconds:.3g} s. "
+            f"Ask for fewer (the p-value's resolution is 1 / (n_permutations + 1): "
+            "999 resolve 0.001), or a faster classifier."
+        )
     at_least = sum(
         _cross_validated_correct(classifier, data, rng.permutation(labels), folds)
         >= n_correct

@@ -11,6 +11,7 @@ from .._core.validation import (
     check_positive_int,
     check_random_state,
     check_real,
+    check_work,
 )
 from ._features import paired_features
 
@@ -224,6 +225,16 @@ def kernel_distance(
     coef0 = check_real("coef0", coef0)
     n_subsets = check_positive_int("n_subsets", n_subsets)
     subset_size = check_positive_int("subset_size", subset_size, minimum=2)
+    m = min(subset_size, X.shape[0], Y.shape[0])
+    # per subset: three (m, m) Gram matrices, the kernel on each entry, and
+    # about 10 us of fixed costs (worth 1e6 flops)
+    check_work(
+        n_subsets * (3.0 * m * m * (2 * n_features + degree + 2) + 1e6),
+        f"kernel_distance with n_subsets={n_subsets:,} of {m:,} rows",
+        "Ask for fewer subsets (n_subsets) or smaller ones (subset_size): the "
+        "standard error of the mean falls as 1/sqrt(n_subsets), and 100 subsets "
+        "usually suffice.",
+    )
     rng = check_random_state(random_state)
     if kernel == "rbf":
         if gamma is None:
@@ -231,8 +242,6 @@ def kernel_distance(
         return _rbf_mmd2(X, Y, gamma, n_subsets, subset_size, rng)
     if gamma is None:
         gamma = 1.0 / n_features
-
-    m = min(subset_size, X.shape[0], Y.shape[0])
     estimates = np.empty(n_subsets)
     with np.errstate(over="ignore", invalid="ignore"):  # overflow checked below
         for s in range(n_subsets):

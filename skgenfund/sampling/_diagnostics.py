@@ -31,6 +31,7 @@ more rows than columns is refused: it is far more likely pooled draws
 """
 
 import numbers
+import warnings
 
 import numpy as np
 from scipy import fft, special, stats
@@ -631,12 +632,13 @@ def autocorrelation(x, max_lag=100):
         The draws. With several chains, the chains' autocorrelations are
         averaged.
     max_lag : int, default=100
-        Largest lag returned (clipped to n_draws - 1).
+        Largest lag returned. A chain of n_draws draws has lags up to
+        n_draws - 1 only: a larger max_lag is clipped to it, with a warning.
 
     Returns
     -------
-    rho : ndarray of shape (max_lag + 1,) or (max_lag + 1, n_features)
-        ``rho[0] == 1``.
+    rho : ndarray of shape (L + 1,) or (L + 1, n_features)
+        ``L = min(max_lag, n_draws - 1)``; ``rho[0] == 1``.
 
     Examples
     --------
@@ -656,7 +658,15 @@ def autocorrelation(x, max_lag=100):
         raise ValueError(f"max_lag must be a non-negative integer; got {max_lag}.")
     a, squeeze = _prepare(x, 2, "The autocorrelation", name="x")
     a, _ = _scaled(a)  # exact: 1e300 draws would overflow the autocovariance
-    max_lag = min(int(max_lag), a.shape[2] - 1)
+    if max_lag > a.shape[2] - 1:
+        warnings.warn(
+            f"max_lag={max_lag} is beyond the last lag of chains of {a.shape[2]} "
+            f"draws; returning lags 0 to {a.shape[2] - 1} only. Pass "
+            f"max_lag <= {a.shape[2] - 1}, or draw longer chains.",
+            UserWarning,
+            stacklevel=2,
+        )
+        max_lag = a.shape[2] - 1
     acov = _autocovariance(a)[:, :, : max_lag + 1]
     with np.errstate(invalid="ignore", divide="ignore"):
         rho = (acov / acov[:, :, :1]).mean(axis=1)
