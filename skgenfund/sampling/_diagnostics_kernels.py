@@ -36,23 +36,28 @@ def radix_argsort(values):
     """Indices sorting a 1-D finite float64 array (ties in any order)."""
     n = values.shape[0]
     keys = _sortable_keys(values)
-    order = np.arange(n)
-    keys_out = np.empty_like(keys)
-    order_out = np.empty_like(order)
+    order = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        order[i] = i
+    keys_out = np.empty(n, dtype=np.uint64)
+    order_out = np.empty(n, dtype=np.int64)
     counts = np.empty(N_BUCKETS, dtype=np.int64)
     mask = np.uint64(N_BUCKETS - 1)
     for shift in range(0, 64, RADIX_BITS):
         s = np.uint64(shift)
-        counts[:] = 0
+        for b in range(N_BUCKETS):
+            counts[b] = 0
         for i in range(n):
             counts[(keys[i] >> s) & mask] += 1
-        if counts.max() == n:  # every key has this digit: nothing to move
-            continue
+        shared = False  # every key has this digit: nothing to move
         total = 0
         for b in range(N_BUCKETS):
             c = counts[b]
+            shared = shared or c == n
             counts[b] = total
             total += c
+        if shared:
+            continue
         for i in range(n):
             b = (keys[i] >> s) & mask
             j = counts[b]
@@ -85,7 +90,29 @@ def _ranks_in_order(order, sorted_values):
 def average_ranks(values):
     """Ranks 1..n of a 1-D finite float64 array, ties sharing their average rank."""
     order = radix_argsort(values)
-    return _ranks_in_order(order, values[order])
+    return _ranks_in_order(order, _take(values, order))
+
+
+@njit(cache=True)
+def _take(values, order):
+    """``values[order]``, as a loop (numpy's take costs a second to compile)."""
+    out = np.empty(order.shape[0])
+    for i in range(order.shape[0]):
+        out[i] = values[order[i]]
+    return out
+
+
+@njit(cache=True)
+def _count_below(ordered, centre):
+    """Number of entries of the sorted array below centre (a binary search)."""
+    low, high = 0, ordered.shape[0]
+    while low < high:
+        middle = (low + high) // 2
+        if ordered[middle] < centre:
+            low = middle + 1
+        else:
+            high = middle
+    return low
 
 
 @njit(cache=True)
@@ -98,10 +125,10 @@ def ranks_and_folded_ranks(values, centre):
     """
     n = values.shape[0]
     order = radix_argsort(values)
-    ordered = values[order]
+    ordered = _take(values, order)
     ranks = _ranks_in_order(order, ordered)
-    split = np.searchsorted(ordered, centre)  # ordered[:split] < centre
-    folded_order = np.empty(n, dtype=order.dtype)
+    split = _count_below(ordered, centre)  # ordered[:split] < centre
+    folded_order = np.empty(n, dtype=np.int64)
     folded = np.empty(n)
     low, high = split - 1, split
     for k in range(n):
@@ -140,4 +167,6 @@ def mean_autocovariance(centred, start, stop):
             for i in range(head.shape[0]):
                 total += head[i] * tail[i]
             out[k] += total
-    return out / (n_draws * n_chains)
+    for k in range(stop - start):
+        out[k] /= n_draws * n_chains
+    return out

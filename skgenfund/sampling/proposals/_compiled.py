@@ -171,6 +171,18 @@ def cholesky_in_place(a):
 
 
 @njit(cache=True, inline="always")
+def copy_into(source, destination):
+    """``destination[:] = source`` for 1-D arrays of one length, as a loop.
+
+    Numba compiles an array-to-slice assignment with a shape check whose
+    error message is formatted in compiled code: seconds of compile time in
+    a fresh process, for a check these kernels never need.
+    """
+    for i in range(source.shape[0]):
+        destination[i] = source[i]
+
+
+@njit(cache=True, inline="always")
 def lower_times(chol, v, scale, x, out):
     """``out = x + scale * L v``, L lower triangular."""
     for i in range(x.shape[0]):

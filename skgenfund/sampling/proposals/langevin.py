@@ -32,6 +32,7 @@ from ._compiled import (
     adapt,
     bad_gradient,
     bad_log_density,
+    copy_into,
     log_density_gradient,
     lower_times,
     lower_transposed_times,
@@ -84,7 +85,7 @@ def langevin_chain(
         _langevin_move(xc, gc, z, b, scale, cholc, a, v, xpc)
         lp_prop = log_density_gradient(target, xpc, gpc, work)
         if bad_log_density(lp_prop) or (lp_prop > -np.inf and bad_gradient(gpc)):
-            xp[c, :] = xpc
+            copy_into(xpc, xp[c])
             return t0 + b if bad_log_density(lp_prop) else -2 - (t0 + b)
         lower_transposed_times(cholc, gpc, ap)
         log_alpha = _log_alpha(lp_prop, lp, z, b, scale, a, ap)
@@ -103,7 +104,7 @@ def langevin_chain(
         _langevin_move(xc, gc, z, b, scale, cholc, a, v, xpc)
         lp_prop = log_density_gradient(target, xpc, gpc, work)
         if bad_log_density(lp_prop) or (lp_prop > -np.inf and bad_gradient(gpc)):
-            xp[c, :] = xpc
+            copy_into(xpc, xp[c])
             return t0 + b if bad_log_density(lp_prop) else -2 - (t0 + b)
         lower_transposed_times(cholc, gpc, ap)
         if -e[b] < _log_alpha(lp_prop, lp, z, b, scale, a, ap):
@@ -121,7 +122,8 @@ def langevin_chain(
             row += 1
     sc[LOG_P], sc[N_ACCEPT] = lp, sc[N_ACCEPT] + n_accept
     sc[SINCE_RECORD], sc[N_RECORDED] = since, row
-    x[c, :], g[c, :] = xc, gc
+    copy_into(xc, x[c])
+    copy_into(gc, g[c])
     return -1
 
 

@@ -23,6 +23,7 @@ from ._compiled import (
     THIN,
     adapt,
     bad_log_density,
+    copy_into,
     log_density,
     lower_times,
 )
@@ -48,7 +49,7 @@ def random_walk_chain(
         lower_times(cholc, z[b], math.exp(sc[LOG_SCALE]), xc, xpc)
         lp_prop = log_density(target, xpc)
         if bad_log_density(lp_prop):
-            xp[c, :] = xpc
+            copy_into(xpc, xp[c])
             return t0 + b
         log_alpha = lp_prop - lp
         accepted = -e[b] < log_alpha
@@ -65,7 +66,7 @@ def random_walk_chain(
         lower_times(cholc, z[b], scale, xc, xpc)
         lp_prop = log_density(target, xpc)
         if bad_log_density(lp_prop):
-            xp[c, :] = xpc
+            copy_into(xpc, xp[c])
             return t0 + b
         if -e[b] < lp_prop - lp:
             for i in range(xc.shape[0]):
@@ -81,7 +82,7 @@ def random_walk_chain(
             row += 1
     sc[LOG_P], sc[N_ACCEPT] = lp, sc[N_ACCEPT] + n_accept
     sc[SINCE_RECORD], sc[N_RECORDED] = since, row
-    x[c, :] = xc
+    copy_into(xc, x[c])
     return -1
 
 
