@@ -24,17 +24,28 @@ def _em_kernels():
 
 def _sampler_kernels():
     from . import EMGaussianMixture, GaussianMLE, MetropolisHastingsSampler
+    from .sampling._diagnostics import COMPILED_RANKS_FROM
+    from .sampling._metropolis import NUMPY_MAX_CHAIN_STEPS
 
     rng = np.random.RandomState(0)
     X = np.vstack([rng.normal(-2.0, 1.0, (50, 2)), rng.normal(2.0, 1.0, (50, 2))])
     targets = [GaussianMLE().fit(X), EMGaussianMixture(2, random_state=0).fit(X)]
+    # long enough for the compiled engine (shorter runs take the NumPy one)
+    # and for the diagnostics' compiled ranking
+    n_chains, n_warmup = 2, 100
+    n_draws = max(NUMPY_MAX_CHAIN_STEPS + 1, COMPILED_RANKS_FROM)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a 200-draw chain is too short to mix
+        warnings.simplefilter("ignore")  # whether these short chains mixed
         for target in targets:
-            sampler = MetropolisHastingsSampler(
-                target, n_chains=2, n_warmup=100, random_state=0
-            )
-            sampler.fit().sample(200)
+            for proposal in ("adaptive", "mala"):
+                sampler = MetropolisHastingsSampler(
+                    target,
+                    proposal=proposal,
+                    n_chains=n_chains,
+                    n_warmup=n_warmup,
+                    random_state=0,
+                )
+                sampler.fit().sample(n_draws)
 
 
 #: (what, how): the kernels warmed, in order.
@@ -44,7 +55,8 @@ STEPS = [
         _em_kernels,
     ),
     (
-        "Metropolis-Hastings kernels (GaussianMLE and EMGaussianMixture targets)",
+        "Metropolis-Hastings kernels (random walk and MALA on GaussianMLE and "
+        "EMGaussianMixture targets) and the diagnostics' compiled ranking",
         _sampler_kernels,
     ),
 ]
