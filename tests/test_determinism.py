@@ -11,10 +11,9 @@ a cache load differed by up to 2e-13 relative.
 """
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
+
+from _child import child_env, run_python
 
 SCRIPT = textwrap.dedent(
     """
@@ -68,20 +67,8 @@ SCRIPT = textwrap.dedent(
 
 
 def _run(cache_dir):
-    env = dict(os.environ, NUMBA_CACHE_DIR=str(cache_dir))
-    env["PYTHONPATH"] = os.pathsep.join(
-        [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
-        + [p for p in [os.environ.get("PYTHONPATH")] if p]
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    out = run_python(SCRIPT, child_env(NUMBA_CACHE_DIR=str(cache_dir)))
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def test_fresh_compile_and_cache_load_give_identical_bits(tmp_path):

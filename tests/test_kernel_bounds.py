@@ -9,10 +9,9 @@ every covariance type, missing entries in many patterns, predicting as well
 as fitting. An out-of-bounds index raises IndexError there.
 """
 
-import os
-import subprocess
-import sys
 import textwrap
+
+from _child import child_env, run_python
 
 SCRIPT = textwrap.dedent(
     """
@@ -60,17 +59,5 @@ SCRIPT = textwrap.dedent(
 
 
 def test_kernels_stay_in_bounds(tmp_path):
-    env = dict(os.environ, NUMBA_BOUNDSCHECK="1", NUMBA_CACHE_DIR=str(tmp_path))
-    env["PYTHONPATH"] = os.pathsep.join(
-        [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
-        + [p for p in [os.environ.get("PYTHONPATH")] if p]
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "runs 152" in done.stdout, done.stdout
+    env = child_env(NUMBA_BOUNDSCHECK="1", NUMBA_CACHE_DIR=str(tmp_path))
+    assert "runs 152" in run_python(SCRIPT, env)

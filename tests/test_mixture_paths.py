@@ -9,12 +9,12 @@ the kernels' disk cache must work when the package directory is read-only.
 import os
 import shutil
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import numpy as np
 import pytest
+from _child import child_env, run_python
 from sklearn.datasets import load_iris
 
 import skgenfund
@@ -150,29 +150,6 @@ def test_same_random_state_same_fit_run_to_run():
 
 # ------------------------------------------------------------ cold processes
 PACKAGE_DIR = Path(skgenfund.__file__).parent
-
-
-def run_python(code, env, cwd, wrapper=()):
-    completed = subprocess.run(
-        [*wrapper, sys.executable, "-c", textwrap.dedent(code)],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert completed.returncode == 0, completed.stderr
-    return completed.stdout
-
-
-def child_env(**extra):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("NUMBA_CACHE_DIR", "PYTHONPATH")
-    }
-    env.update(extra)
-    return env
 
 
 def test_small_fits_compile_nothing(tmp_path):
@@ -312,16 +289,8 @@ WARMED = textwrap.dedent(
 
 
 def test_warmup_command():
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
-        + [p for p in [os.environ.get("PYTHONPATH")] if p]
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", WARMED], env=env, capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    lines = done.stdout.splitlines()
+    out = run_python(WARMED, child_env(keep_cache=True))
+    lines = out.splitlines()
     assert lines[0].startswith("EM kernels") and lines[-2].startswith("Done in")
     # one signature each (a Gaussian target runs as a one-component mixture)
     assert lines[-1] == "[1, 1, 1, 1, 1, 1]"

@@ -14,6 +14,7 @@ import threading
 
 import numpy as np
 import pytest
+from _child import child_env, run_python
 from threadpoolctl import threadpool_info
 
 from skgenfund import EMGaussianMixture, GaussianMLE, GenerativeClassifier
@@ -93,22 +94,12 @@ def _layer_loads(layer):
 def test_concurrent_use_under_each_threading_layer(layer):
     if layer != "workqueue" and not _layer_loads(layer):
         pytest.skip(f"Numba's {layer} threading layer is not installed here")
-    env = dict(os.environ, NUMBA_THREADING_LAYER=layer)
-    env["PYTHONPATH"] = os.pathsep.join(
-        [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
-        + [p for p in [os.environ.get("PYTHONPATH")] if p]
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    # a crash shows here (the workqueue layer aborted the process, SIGABRT,
+    # a crash fails here (the workqueue layer aborted the process, SIGABRT,
     # when two threads launched parallel kernels at once)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert f"layer {layer}" in done.stdout
+    out = run_python(
+        SCRIPT, child_env(keep_cache=True, NUMBA_THREADING_LAYER=layer), timeout=600
+    )
+    assert f"layer {layer}" in out
 
 
 def _blas_threads():
