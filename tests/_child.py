@@ -14,6 +14,21 @@ from pathlib import Path
 #: The checkout the tests belong to: first on the child's path.
 REPOSITORY = Path(__file__).resolve().parents[1]
 
+#: A script's first lines: the estimators and samplers, warnings off, and the
+#: mixtures on their compiled kernels (on every thread) even for small data.
+ON_THE_KERNELS = """
+import warnings
+import numpy as np
+from skgenfund import (EMGaussianMixture, GaussianMLE,
+                       MetropolisHastingsSampler, VariationalGaussianMixture)
+from skgenfund.mixture import _missing, _steps
+
+warnings.simplefilter("ignore")
+_steps.KERNEL_MIN_WORK = 0
+_steps.PARALLEL_MIN_FLOPS = 0
+_missing.KERNEL_MIN_WORK = 0
+"""
+
 
 def child_env(*, keep_cache=False, **extra):
     """The environment of a child: this one, without a Numba cache or path set.

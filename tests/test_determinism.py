@@ -13,20 +13,12 @@ a cache load differed by up to 2e-13 relative.
 import json
 import textwrap
 
-from _child import child_env, run_python
+from _child import ON_THE_KERNELS, child_env, run_python
 
-SCRIPT = textwrap.dedent(
+SCRIPT = ON_THE_KERNELS + textwrap.dedent(
     """
-    import hashlib, json, warnings
-    import numpy as np
-    from skgenfund import (EMGaussianMixture, GaussianMLE,
-                           MetropolisHastingsSampler, VariationalGaussianMixture)
-    from skgenfund.mixture import _kernels, _missing, _missing_kernels, _steps
-
-    warnings.simplefilter("ignore")
-    _steps.KERNEL_MIN_WORK = 0  # the compiled kernels even on small data
-    _steps.PARALLEL_MIN_FLOPS = 0  # and on every thread
-    _missing.KERNEL_MIN_WORK = 0  # the missing-data kernel too
+    import hashlib, json
+    from skgenfund.mixture import _kernels, _missing_kernels
 
     def digest(*arrays):
         h = hashlib.sha256()

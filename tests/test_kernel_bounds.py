@@ -11,20 +11,10 @@ as fitting. An out-of-bounds index raises IndexError there.
 
 import textwrap
 
-from _child import child_env, run_python
+from _child import ON_THE_KERNELS, child_env, run_python
 
-SCRIPT = textwrap.dedent(
+SCRIPT = ON_THE_KERNELS + textwrap.dedent(
     """
-    import warnings
-    import numpy as np
-    from skgenfund import (EMGaussianMixture, GaussianMLE,
-                           MetropolisHastingsSampler, VariationalGaussianMixture)
-    from skgenfund.mixture import _missing, _steps
-
-    warnings.simplefilter("ignore")
-    _steps.KERNEL_MIN_WORK = 0  # the compiled kernels even on small data
-    _steps.PARALLEL_MIN_FLOPS = 0  # and on every thread
-    _missing.KERNEL_MIN_WORK = 0  # the missing-data kernel too
     rng = np.random.RandomState(0)
     runs = 0
     for n in (3, 63, 64, 65, 1037):
