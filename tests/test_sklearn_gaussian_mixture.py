@@ -1535,7 +1535,7 @@ def test_gaussian_mixture_all_init_does_not_estimate_gaussian_parameters(
 @pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
 @pytest.mark.parametrize(
     "array_namespace, device_name, dtype_name",
-    yield_namespace_device_dtype_combinations(),
+    list(yield_namespace_device_dtype_combinations()),
 )
 @pytest.mark.parametrize("use_gmm_array_constructor_arguments", [False, True])
 def test_gaussian_mixture_array_api_compliance(
@@ -1669,7 +1669,7 @@ def test_gaussian_mixture_array_api_compliance(
 @pytest.mark.parametrize("init_params", ["kmeans", "k-means++"])
 @pytest.mark.parametrize(
     "array_namespace, device_name, dtype_name",
-    yield_namespace_device_dtype_combinations(),
+    list(yield_namespace_device_dtype_combinations()),
 )
 def test_gaussian_mixture_raises_where_array_api_not_implemented(
     init_params, array_namespace, device_name, dtype_name

@@ -257,14 +257,17 @@ def validate_X(
     X : ndarray of shape (n_samples, n_features)
     """
     try:
-        return validate_data(
-            estimator,
-            X,
-            reset=reset,
-            dtype=dtype,
-            ensure_min_samples=min_samples,
-            ensure_all_finite="allow-nan" if allow_nan else True,
-        )
+        # scikit-learn's finiteness check sums X first: inf and -inf in
+        # float16 data warn "invalid value" before the clear error is raised
+        with np.errstate(invalid="ignore", over="ignore"):
+            return validate_data(
+                estimator,
+                X,
+                reset=reset,
+                dtype=dtype,
+                ensure_min_samples=min_samples,
+                ensure_all_finite="allow-nan" if allow_nan else True,
+            )
     except ValueError as exc:
         if "could not convert" not in str(exc):
             raise
