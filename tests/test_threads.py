@@ -182,3 +182,44 @@ def test_concurrent_fits_leave_blas_limits_as_found():
         t.join()
     assert not errors
     assert _blas_threads() == before
+
+
+FORKED = textwrap.dedent(
+    """
+    import multiprocessing, warnings
+    import numpy as np
+    from skgenfund import EMGaussianMixture
+
+    warnings.simplefilter("ignore")
+    X = np.random.RandomState(0).normal(size=(120_000, 4))  # the kernels' pool
+
+    def fit(seed):
+        # a seeded start: scikit-learn's k-means (OpenMP) itself hangs in a
+        # forked child of a process that ran it, GaussianMixture's as ours
+        model = EMGaussianMixture(3, init_params="random_from_data", max_iter=3,
+                                  random_state=seed)
+        return model.fit(X).means_
+
+    if __name__ == "__main__":
+        parent = [fit(seed) for seed in (0, 1)]  # starts the kernels' pool
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            # a hang fails here (leaving the with-block terminates the children)
+            children = pool.map_async(fit, [0, 1]).get(timeout=60)
+        for a, b in zip(parent, children):
+            np.testing.assert_array_equal(a, b)
+        print("ok")
+    """
+)
+
+
+def test_forked_children_get_a_thread_pool_of_their_own(tmp_path):
+    # a forked child has none of its parent's threads: the kernels' pool is
+    # started afresh there instead of waiting forever on the parent's workers
+    script = tmp_path / "forked.py"
+    script.write_text(FORKED)
+    out = run_python(
+        f"import runpy; runpy.run_path({str(script)!r}, run_name='__main__')",
+        child_env(keep_cache=True),
+        timeout=240,
+    )
+    assert out.strip() == "ok"
