@@ -4,9 +4,10 @@ Numba does not check indices unless asked: a kernel that writes past an
 array corrupts memory silently. A fresh interpreter (with its own Numba
 cache, since the checked code differs) compiles every kernel with
 ``NUMBA_BOUNDSCHECK=1`` and runs it on shapes that end chunks and blocks
-unevenly: one row, 63, 64, 65 and 1037 rows, one feature, one component,
+unevenly: 3, 63, 64, 65 and 1037 rows, one feature, one component,
 every covariance type, missing entries in many patterns, predicting as well
-as fitting. An out-of-bounds index raises IndexError there.
+as fitting. An out-of-bounds index raises IndexError there (the
+missing-data predict path wrote past a one-slot array before).
 """
 
 import textwrap

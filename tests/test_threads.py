@@ -1,9 +1,12 @@
 """Thread safety: concurrent use from Python threads, under every Numba layer.
 
 Each threading layer is forced in a fresh interpreter (the layer is chosen
-once per process). Four Python threads fit and evaluate estimators and run
-samplers at once; the results must equal the serial ones bit for bit, and the
-process's BLAS thread limits must be as they were found.
+once per process; the kernels launch no parallel region of it, but the
+samplers and the thread-count setting load it). Four Python threads fit and
+evaluate estimators and run samplers at once; the results must equal the
+serial ones bit for bit, and the process's BLAS thread limits must be as they
+were found. The kernels' own thread pool must survive a fork and interpreter
+shutdown.
 """
 
 import os
@@ -11,6 +14,8 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -94,8 +99,9 @@ def _layer_loads(layer):
 def test_concurrent_use_under_each_threading_layer(layer):
     if layer != "workqueue" and not _layer_loads(layer):
         pytest.skip(f"Numba's {layer} threading layer is not installed here")
-    # a crash fails here (the workqueue layer aborted the process, SIGABRT,
-    # when two threads launched parallel kernels at once)
+    # a crash fails here (SIGABRT, as the workqueue layer aborted the process
+    # when two threads launched parallel kernels at once, before the kernels
+    # ran on their own thread pool)
     out = run_python(
         SCRIPT, child_env(keep_cache=True, NUMBA_THREADING_LAYER=layer), timeout=600
     )
@@ -219,7 +225,45 @@ def test_forked_children_get_a_thread_pool_of_their_own(tmp_path):
     script.write_text(FORKED)
     out = run_python(
         f"import runpy; runpy.run_path({str(script)!r}, run_name='__main__')",
-        child_env(keep_cache=True),
+        child_env(keep_cache=True, NUMBA_NUM_THREADS="2"),  # a pool, even on 1 CPU
         timeout=240,
     )
     assert out.strip() == "ok"
+
+
+def test_run_blocks_runs_every_group_when_no_thread_can_start(monkeypatch):
+    # at interpreter shutdown the pool takes no new work: the groups it
+    # refuses run in the calling thread, after the ones it took
+    out = np.zeros(8)
+
+    def kernel(first, last, out):
+        out[first:last] += 1.0
+
+    class Refusing:
+        def __init__(self):
+            self.taken = 0
+
+        def submit(self, fn, *args):
+            if self.taken:
+                raise RuntimeError("cannot schedule new futures after shutdown")
+            self.taken += 1
+            return ThreadPoolExecutor(1).submit(fn, *args)
+
+    monkeypatch.setattr(threads, "_executor", Refusing)
+    threads.run_blocks(kernel, 8, 4, out)
+    np.testing.assert_array_equal(out, np.ones(8))
+
+
+@pytest.mark.parametrize("failing", [0, 2])  # the calling thread's group, a pool's
+def test_run_blocks_raises_a_group_error_after_every_group_ends(failing):
+    done = []
+
+    def kernel(first, last):
+        if first == failing:
+            raise ValueError(f"block {first}")
+        time.sleep(0.05)
+        done.append(first)
+
+    with pytest.raises(ValueError, match=f"block {failing}"):
+        threads.run_blocks(kernel, 4, 4)
+    assert sorted(done) == sorted({0, 1, 2, 3} - {failing})

@@ -12,9 +12,10 @@
   into a separately compiled function, which runs as compiled in the process
   that compiled it but as the caller's own copy when loaded from the cache;
   with reassociated sums the two copies differ in the last bits.) The pool
-  is Python's, so the kernels need none of Numba's threading layers (the
-  ``workqueue`` one aborts the process when two threads launch parallel
-  kernels at once).
+  is Python's, so the kernels launch no parallel region of Numba's threading
+  layer (the ``workqueue`` layer aborts the process when two threads launch
+  parallel kernels at once); only Numba's thread-count setting is read
+  (:func:`kernel_threads`).
 * The BLAS thread pool. While the kernels run, their only BLAS work is on
   (d, d) matrices, so BLAS is limited to one thread meanwhile (idle BLAS
   threads spinning next to the kernels slow a small fit down by orders of
@@ -105,7 +106,10 @@ _POOL_LOCK = threading.Lock()
 
 def _forget_pool():
     # a forked child has none of the parent's threads: start a pool afresh
+    # (and a lock afresh: another thread may have held it at the fork)
+    global _POOL_LOCK
     _POOL["executor"] = None
+    _POOL_LOCK = threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):
@@ -173,13 +177,18 @@ def run_blocks(kernel, n_blocks, n_threads, *args):
     if n_groups == 1:
         kernel(0, n_blocks, *args)
         return
-    pool = _executor()
-    futures = [
-        pool.submit(kernel, bounds[g], bounds[g + 1], *args)
-        for g in range(1, n_groups)
-    ]
+    futures, here = [], [0]
     try:
-        kernel(bounds[0], bounds[1], *args)
+        pool = _executor()
+        for g in range(1, n_groups):
+            futures.append(pool.submit(kernel, bounds[g], bounds[g + 1], *args))
+    except RuntimeError:
+        # no new threads once the interpreter is shutting down: the groups
+        # not submitted run here
+        here.extend(range(len(futures) + 1, n_groups))
+    try:
+        for g in here:
+            kernel(bounds[g], bounds[g + 1], *args)
     finally:
         errors = [future.exception() for future in futures]
     for error in errors:

@@ -15,15 +15,14 @@ One EM iteration on a dask array X
   (:func:`skgenfund.mixture._moments.merge_moments`) in a tree of fan-in
   ``SPLIT_EVERY`` built over the chunk indices, so the order of every sum
   is fixed by the chunking alone, never by the scheduler or the number of
-  workers: the same chunks give the same fit on any cluster (bit for bit in
-  our tests between 1 and 2 workers; kernels compiled cold in separate
-  worker processes have been seen to differ from the client's by one ulp);
+  workers: the same chunks give the same fit on any cluster, bit for bit
+  (tested between 1 and 2 workers, and against the threaded scheduler);
 * the M-step turns the merged statistics into the new parameters on the
   client.
 
 The data stay where they are (persist X on the cluster first when it fits in
 the workers' memory: otherwise every iteration recomputes X's graph, reading
-it again from its source). Each chunk task runs the kernels on one Numba
+it again from its source). Each chunk task runs the kernels on one
 thread; the parallelism comes from dask's workers and threads.
 """
 

@@ -102,12 +102,12 @@ def plot_autocorrelation(sampler, max_lag=100, ax=None, *, dimension=0):
     >>> float(ax.lines[0].get_ydata()[0])
     1.0
     """
-    from ..sampling import autocorrelation
+    from ..sampling._diagnostics import autocorrelation_function
 
     chains = _chains_of(sampler)
     _check_dimension(dimension, chains.shape[2])
     ax = get_axes(ax)
-    rho = autocorrelation(chains[:, :, dimension], max_lag)
+    rho = autocorrelation_function(chains[:, :, dimension], max_lag, stacklevel=3)
     ax.plot(np.arange(rho.shape[0]), rho, marker="o", ms=2.5, lw=1)
     ax.axhline(0.0, color="k", lw=0.6)
     ax.set_xlabel("lag")

@@ -652,6 +652,11 @@ def autocorrelation(x, max_lag=100):
     >>> rho.shape, bool(np.allclose(rho, [1.0, 0.9, 0.81], atol=0.02))
     ((3,), True)
     """
+    return autocorrelation_function(x, max_lag, stacklevel=3)
+
+
+def autocorrelation_function(x, max_lag, *, stacklevel):
+    """:func:`autocorrelation`; ``stacklevel`` points its warning at the user's call."""
     if isinstance(max_lag, bool) or not isinstance(max_lag, int | np.integer):
         raise ValueError(f"max_lag must be a non-negative integer; got {max_lag!r}.")
     if max_lag < 0:
@@ -664,7 +669,7 @@ def autocorrelation(x, max_lag=100):
             f"draws; returning lags 0 to {a.shape[2] - 1} only. Pass "
             f"max_lag <= {a.shape[2] - 1}, or draw longer chains.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=stacklevel,
         )
         max_lag = a.shape[2] - 1
     acov = _autocovariance(a)[:, :, : max_lag + 1]

@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .._core.validation import check_positive_int, validate_X
-from ._diagnostics import autocorrelation
+from ._diagnostics import autocorrelation_function
 from ._limits import check_run_size
 from ._random import spawn_generators
 from ._summary import statistic, summarize, to_inference_data, warn_if_unconverged
@@ -613,14 +613,16 @@ or distribution, default="adaptive"
         Parameters
         ----------
         max_lag : int, default=100
-            Largest lag.
+            Largest lag; beyond the chains' last lag (n_draws - 1) it is
+            clipped to it, with a warning.
 
         Returns
         -------
-        rho : ndarray of shape (max_lag + 1, n_features)
+        rho : ndarray of shape (L + 1, n_features)
+            ``L = min(max_lag, n_draws - 1)``; ``rho[0] == 1``.
         """
         check_is_fitted(self, "chains_")
-        return autocorrelation(self.chains_, max_lag)
+        return autocorrelation_function(self.chains_, max_lag, stacklevel=3)
 
 
 def _progress_bar(progress, total):
