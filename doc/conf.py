@@ -4,6 +4,7 @@ import importlib.util
 import os
 import re
 import sys
+import warnings
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +15,18 @@ sys.path.insert(0, os.path.abspath(".."))
 sys.path.insert(0, os.path.abspath("sphinxext"))
 
 from gallery_tools import CompleteFigureScraper  # noqa: E402  (needs sphinxext)
+
+
+def _short_warning(message, category, filename, lineno, line=None):
+    """Warnings as the gallery's readers see them: category and message only.
+
+    Python's default format starts with the example's absolute path on the
+    build machine, which would end up in the published pages.
+    """
+    return f"{category.__name__}: {message}\n"
+
+
+warnings.formatwarning = _short_warning
 
 project = "skgenfund"
 author = "skgenfund developers"
