@@ -183,6 +183,21 @@ def copy_into(source, destination):
 
 
 @njit(cache=True, inline="always")
+def keep_step(x, lp, since, thin, row, draws, draw_lp):
+    """Count one kept step; every ``thin``-th stores x and lp as draw ``row``.
+
+    Returns the updated ``(since, row)``.
+    """
+    since += 1
+    if since == thin:
+        since = 0
+        copy_into(x, draws[row])
+        draw_lp[row] = lp
+        row += 1
+    return since, row
+
+
+@njit(cache=True, inline="always")
 def lower_times(chol, v, scale, x, out):
     """``out = x + scale * L v``, L lower triangular."""
     for i in range(x.shape[0]):

@@ -33,6 +33,7 @@ from ._compiled import (
     bad_gradient,
     bad_log_density,
     copy_into,
+    keep_step,
     log_density_gradient,
     lower_times,
     lower_transposed_times,
@@ -113,13 +114,7 @@ def langevin_chain(
                 gc[i] = gpc[i]
             lp = lp_prop
             n_accept += 1
-        since += 1
-        if since == thin:
-            since = 0
-            for i in range(d):
-                drawsc[row, i] = xc[i]
-            draw_lpc[row] = lp
-            row += 1
+        since, row = keep_step(xc, lp, since, thin, row, drawsc, draw_lpc)
     sc[LOG_P], sc[N_ACCEPT] = lp, sc[N_ACCEPT] + n_accept
     sc[SINCE_RECORD], sc[N_RECORDED] = since, row
     copy_into(xc, x[c])

@@ -24,6 +24,7 @@ from ._compiled import (
     adapt,
     bad_log_density,
     copy_into,
+    keep_step,
     log_density,
     lower_times,
 )
@@ -73,13 +74,7 @@ def random_walk_chain(
                 xc[i] = xpc[i]
             lp = lp_prop
             n_accept += 1
-        since += 1
-        if since == thin:
-            since = 0
-            for i in range(xc.shape[0]):
-                drawsc[row, i] = xc[i]
-            draw_lpc[row] = lp
-            row += 1
+        since, row = keep_step(xc, lp, since, thin, row, drawsc, draw_lpc)
     sc[LOG_P], sc[N_ACCEPT] = lp, sc[N_ACCEPT] + n_accept
     sc[SINCE_RECORD], sc[N_RECORDED] = since, row
     copy_into(xc, x[c])
