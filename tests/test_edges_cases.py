@@ -217,3 +217,18 @@ def test_metropolis_refuses_a_non_boolean_progress_and_huge_runs():
     sampler = MetropolisHastingsSampler(GaussianMLE(), n_warmup=10).fit(X)
     with pytest.raises(ValueError, match="GiB of memory"):
         sampler.sample(10**13)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_infinities_get_the_clear_error_and_no_numpy_warning(dtype):
+    # scikit-learn's finiteness check sums the array: inf + -inf would make
+    # numpy warn "invalid value" before the error
+    bad = np.array([[np.inf, 1.0], [-np.inf, 2.0]], dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="infinity"):
+            GaussianMLE().fit(bad)
+        with pytest.raises(ValueError, match="infinity"):
+            frechet_distance(bad, bad)
+        with pytest.raises(ValueError, match="sample_weight|infinit"):
+            GaussianMLE().fit(X[:2, :2], sample_weight=np.array([np.inf, -np.inf]))

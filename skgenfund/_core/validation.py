@@ -31,6 +31,16 @@ __all__ = [
 FLOAT_DTYPES = (np.float64, np.float32)
 
 
+def _quiet_finiteness_check():
+    """Where scikit-learn's checks run: no numpy warning before their errors.
+
+    Its finiteness check sums the array first: inf and -inf in it make numpy
+    warn "invalid value encountered in reduce" just before the clear
+    ValueError is raised.
+    """
+    return np.errstate(invalid="ignore", over="ignore")
+
+
 def check_option(name, value, options):
     """Raise a ValueError unless ``value`` is one of ``options``.
 
@@ -257,9 +267,7 @@ def validate_X(
     X : ndarray of shape (n_samples, n_features)
     """
     try:
-        # scikit-learn's finiteness check sums X first: inf and -inf in
-        # float16 data warn "invalid value" before the clear error is raised
-        with np.errstate(invalid="ignore", over="ignore"):
+        with _quiet_finiteness_check():
             return validate_data(
                 estimator,
                 X,
@@ -320,9 +328,10 @@ def check_sample_weight(sample_weight, X):
             f"sample_weight has {sample_weight.shape[0]} entries but X has "
             f"{X.shape[0]} rows; pass one weight per row."
         )
-    sample_weight = _check_sample_weight(
-        sample_weight, X, dtype=np.float64, allow_all_zero_weights=True
-    )
+    with _quiet_finiteness_check():
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, allow_all_zero_weights=True
+        )
     if not np.all(np.isfinite(sample_weight)):
         raise ValueError(
             "sample_weight contains NaN or infinity; weights must be finite."
@@ -463,11 +472,12 @@ def check_matrix(X, *, name="X", min_samples=1):
     >>> check_matrix(np.ones((2, 3), dtype=np.float32)).dtype
     dtype('float64')
     """
-    return check_array(
-        X,
-        dtype=np.float64,
-        ensure_2d=True,
-        ensure_min_samples=min_samples,
-        ensure_all_finite=True,
-        input_name=name,
-    )
+    with _quiet_finiteness_check():
+        return check_array(
+            X,
+            dtype=np.float64,
+            ensure_2d=True,
+            ensure_min_samples=min_samples,
+            ensure_all_finite=True,
+            input_name=name,
+        )
